@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Switch.Bench.CodecBenchmarks).Assembly).Run(args);

@@ -1,0 +1,114 @@
+# Private PostgreSQL and Redis for development and tests, sourced by ./switch.
+# Idempotent: installs what is missing, reuses servers that are already up, and stops only what it started.
+# Data lives in .local/ (ignored by git). Ports can be moved with SWITCH_PG_PORT and SWITCH_REDIS_PORT.
+
+SWITCH_ROOT=${SWITCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SWITCH_LOCAL=$SWITCH_ROOT/.local
+SWITCH_PG_PORT=${SWITCH_PG_PORT:-55432}
+SWITCH_REDIS_PORT=${SWITCH_REDIS_PORT:-56379}
+PG_DATA=$SWITCH_LOCAL/pg/data
+PG_RUN=$SWITCH_LOCAL/pg/run
+PG_LOG=$SWITCH_LOCAL/pg/postgres.log
+REDIS_DIR=$SWITCH_LOCAL/redis
+DEVENV_STARTED=()
+
+devenv_log() { echo "[devenv] $*" >&2; }
+
+pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+# Runs a command as the postgres user when we are root (initdb and postgres refuse to run as root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+devenv_install() {
+  local missing=()
+  pg_bin >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  devenv_log "installing ${missing[*]} (apt-get)"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+devenv_pg_up() {
+  local bin; bin=$(pg_bin)
+  mkdir -p "$PG_RUN"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    devenv_log "initdb $PG_DATA"
+    mkdir -p "$PG_DATA"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SWITCH_LOCAL/pg"
+    as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SWITCH_LOCAL/pg"
+  if pg_running; then return 0; fi
+  devenv_log "starting PostgreSQL on port $SWITCH_PG_PORT"
+  # fsync stays on: an approval must survive a crash. The rest is sized for a developer machine.
+  if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
+      "-p $SWITCH_PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" >/dev/null; then
+    devenv_log "PostgreSQL did not start; the end of its log:"; tail -20 "$PG_LOG" >&2; return 1
+  fi
+  DEVENV_STARTED+=(pg)
+  if ! as_pg "$bin/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='switch'" | grep -q 1; then
+    as_pg "$bin/createdb" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres switch
+  fi
+}
+
+redis_running() { redis-cli -p "$SWITCH_REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+devenv_redis_up() {
+  redis_running && return 0
+  mkdir -p "$REDIS_DIR"
+  devenv_log "starting Redis on port $SWITCH_REDIS_PORT"
+  # Redis is a cache and rate limiter here; its loss costs speed, never money, so no persistence.
+  redis-server --port "$SWITCH_REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" --daemonize yes \
+    --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no >/dev/null
+  local i
+  for i in $(seq 1 50); do redis_running && break; sleep 0.1; done
+  redis_running || { devenv_log "Redis did not start; the end of its log:"; tail -20 "$REDIS_DIR/redis.log" >&2; return 1; }
+  DEVENV_STARTED+=(redis)
+}
+
+devenv_export() {
+  export Switch__Postgres__ConnectionString="Host=127.0.0.1;Port=$SWITCH_PG_PORT;Username=postgres;Database=switch;Maximum Pool Size=100"
+  export Switch__Redis__ConnectionString="127.0.0.1:$SWITCH_REDIS_PORT"
+}
+
+devenv_up() {
+  devenv_install && devenv_pg_up && devenv_redis_up && devenv_export
+}
+
+devenv_pg_down() {
+  pg_running || return 0
+  devenv_log "stopping PostgreSQL"
+  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+}
+
+devenv_redis_down() {
+  redis_running || return 0
+  devenv_log "stopping Redis"
+  redis-cli -p "$SWITCH_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+
+# Stops only the servers this command started, so servers kept up with './switch devenv up' stay up.
+devenv_down_started() {
+  local s
+  for s in "${DEVENV_STARTED[@]}"; do
+    case $s in pg) devenv_pg_down ;; redis) devenv_redis_down ;; esac
+  done
+  DEVENV_STARTED=()
+}
+
+devenv_status() {
+  if pg_running; then echo "PostgreSQL: up on 127.0.0.1:$SWITCH_PG_PORT (data $PG_DATA)"; else echo "PostgreSQL: down"; fi
+  if redis_running; then echo "Redis: up on 127.0.0.1:$SWITCH_REDIS_PORT"; else echo "Redis: down"; fi
+}

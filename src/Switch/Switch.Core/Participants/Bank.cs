@@ -1,0 +1,4 @@
+namespace Switch.Participants;
+
+/// <summary>A member bank as the switch knows it: its participant code (field 32) and how it must connect.</summary>
+public sealed record Bank(string Code, string Name, bool IsActive, bool MacRequired, byte[]? MacKey, int MaxConnections);

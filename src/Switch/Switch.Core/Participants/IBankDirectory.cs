@@ -1,0 +1,8 @@
+namespace Switch.Participants;
+
+/// <summary>Where the switch looks banks up; the store behind it is an adapter's business.</summary>
+public interface IBankDirectory
+{
+    /// <summary>The bank with this participant code, or null when there is none.</summary>
+    ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken);
+}

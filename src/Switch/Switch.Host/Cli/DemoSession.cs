@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Spectre.Console;
+using Switch.Adapters.Iso8583;
+
+namespace Switch.Host.Cli;
+
+/// <summary>
+/// A short scripted ISO 8583 session against a running switch, as two member banks' hosts would drive it:
+/// sign-on, echo, inquiry, payment, the errors the spec defines, MAC, sign-off. Prints one row per exchange.
+/// </summary>
+public sealed class DemoSession(string host, int port, string plainBank, string macBank, byte[] macKey)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private readonly Table _table = new Table().AddColumns("#", "bank", "step", "request", "answer", "meaning", "ms");
+    private int _stan;
+
+    /// <summary>Runs the script; returns the number of answers that were not what the spec says they should be.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var surprises = 0;
+        await using (var bank = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken))
+        {
+            surprises += await Step(bank, plainBank, "payment before sign-on", Payment(plainBank), "91", cancellationToken);
+            surprises += await Step(bank, plainBank, "sign-on", Network(plainBank, "001"), "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "echo", Network(plainBank, "301"), "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "bill inquiry", Inquiry(plainBank), "91", cancellationToken);
+            surprises += await Step(bank, plainBank, "bill payment", Payment(plainBank), "91", cancellationToken);
+            surprises += await Step(bank, plainBank, "payment as another bank", Payment(macBank), "63", cancellationToken);
+            surprises += await MalformedStep(bank, cancellationToken);
+            surprises += await Step(bank, plainBank, "echo after the format error", Network(plainBank, "301"), "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "sign-off", Network(plainBank, "002"), "00", cancellationToken);
+        }
+
+        await using (var bank = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken))
+        {
+            surprises += await Step(bank, macBank, "sign-on without MAC", Network(macBank, "001"), "63", cancellationToken);
+            bank.MacKey = macKey;
+            surprises += await Step(bank, macBank, "sign-on with MAC", Network(macBank, "001"), "00", cancellationToken);
+            surprises += await Step(bank, macBank, "echo with MAC", Network(macBank, "301"), "00", cancellationToken);
+            bank.MacKey = [.. macKey.Select(b => (byte)(b ^ 0xFF))];
+            surprises += await Step(bank, macBank, "echo with a wrong key", Network(macBank, "301"), "63", cancellationToken);
+            bank.MacKey = macKey;
+            surprises += await Step(bank, macBank, "sign-off", Network(macBank, "002"), "00", cancellationToken);
+        }
+
+        AnsiConsole.Write(_table);
+        AnsiConsole.MarkupLine(surprises == 0
+            ? "[green]Every answer was the one the spec asks for.[/]"
+            : $"[red]{surprises} answer(s) differed from the spec.[/]");
+        return surprises;
+    }
+
+    private async Task<int> Step(IsoClient bank, string bankCode, string step, IsoMessage request, string expected, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string answer;
+        string? code;
+        try
+        {
+            var response = await bank.SendAsync(request, Timeout, cancellationToken);
+            code = response.GetString(39);
+            answer = $"{response.MtiText} 39={code}";
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            code = null;
+            answer = e is TimeoutException ? "no answer" : "connection closed";
+        }
+
+        AddRow(bankCode, step, Summary(request, bank.MacKey is not null), answer, code, expected, clock.Elapsed);
+        return code == expected ? 0 : 1;
+    }
+
+    private async Task<int> MalformedStep(IsoClient bank, CancellationToken cancellationToken)
+    {
+        // A payment whose amount holds letters: the MTI is readable, so the spec wants 0210 with 39=30 and the line kept.
+        var clock = Stopwatch.StartNew();
+        const string Request = "0200 3=500000 4=00000000000A";
+        byte[] bytes = [.. "0200"u8, .. Convert.FromHexString("3000000000000000"), .. "500000"u8, .. "00000000000A"u8];
+        await bank.SendMessageBytesAsync(bytes, cancellationToken);
+        var response = await bank.ReceiveUnmatchedAsync(Timeout, cancellationToken);
+        var code = response.GetString(39);
+        AddRow(plainBank, "payment with letters in the amount", Request, $"{response.MtiText} 39={code}", code, ResponseCodes.FormatError, clock.Elapsed);
+        return code == ResponseCodes.FormatError ? 0 : 1;
+    }
+
+    private void AddRow(string bankCode, string step, string request, string answer, string? code, string expected, TimeSpan elapsed)
+    {
+        var meaning = code == expected ? ResponseCodes.Describe(code) : $"[red]expected {expected}[/] {Markup.Escape(ResponseCodes.Describe(code))}";
+        _table.AddRow(
+            (_table.Rows.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            bankCode,
+            Markup.Escape(step),
+            Markup.Escape(request),
+            Markup.Escape(answer),
+            code == expected ? Markup.Escape(meaning) : meaning,
+            elapsed.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The fields that tell the steps apart; the full messages are in the switch's log.</summary>
+    private static string Summary(IsoMessage request, bool withMac) =>
+        string.Join(' ', new[] { 3, 4, 70 }.Where(request.Has).Select(f => $"{f}={request.GetString(f)}").Prepend(request.Mti))
+        + (withMac ? " +MAC" : "");
+
+    private IsoMessage Network(string bankCode, string code) => Stamp(new IsoMessage("0800"), bankCode).Set(70, code);
+
+    private IsoMessage Inquiry(string bankCode) => Stamp(new IsoMessage("0100"), bankCode)
+        .Set(3, "310000").Set(41, "ATM00001").Set(48, Field48.Build(("BC", "ELEC"), ("AN", "1234567890"), ("CH", "ATM")));
+
+    private IsoMessage Payment(string bankCode) => Stamp(new IsoMessage("0200"), bankCode)
+        .Set(3, "500000").Set(4, "000000015000").Set(41, "ATM00001")
+        .Set(48, Field48.Build(("BC", "ELEC"), ("AN", "1234567890"), ("CH", "ATM")))
+        .Set(49, "682").Set(102, "SA0380000000608010167519");
+
+    private IsoMessage Stamp(IsoMessage message, string bankCode)
+    {
+        var now = DateTime.UtcNow;
+        var stan = Interlocked.Increment(ref _stan);
+        return message
+            .Set(7, now.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture))
+            .Set(11, stan.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
+            .Set(12, now.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture))
+            .Set(13, now.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture))
+            .Set(32, bankCode)
+            .Set(37, $"DEMO{now:HHmmss}{stan:D2}");
+    }
+}

@@ -1,0 +1,32 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Switch.Adapters.Iso8583;
+
+namespace Switch.Host.Iso;
+
+public static class IsoListenerRegistration
+{
+    /// <summary>Adds the ISO 8583 listener as a second Kestrel endpoint next to HTTP.</summary>
+    public static void AddIsoListener(this WebApplicationBuilder builder, SwitchOptions options)
+    {
+        builder.Services.AddSingleton(options.Iso);
+        builder.Services.AddSingleton(_ => new IsoCodec(MessageProfile.Resolve(options.Iso.Profile)));
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<IFinancialRequestHandler, UnavailableFinancialRequestHandler>();
+        builder.Services.AddSingleton<IsoRequestProcessor>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Explicit endpoints replace UseUrls, so HTTP is declared here too.
+            var http = new Uri(options.HttpUrl);
+            kestrel.Listen(ParseAddress(http.Host), http.Port);
+            kestrel.Listen(ParseAddress(options.Iso.Address), options.Iso.Port, listen => listen.UseConnectionHandler<IsoConnectionHandler>());
+        });
+    }
+
+    private static IPAddress ParseAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "+" or "0.0.0.0" => IPAddress.Any,
+        _ => IPAddress.Parse(host),
+    };
+}

@@ -1,0 +1,127 @@
+using Switch.Adapters.Iso8583;
+using Switch.Participants;
+
+namespace Switch.Host.Iso;
+
+/// <summary>The answer to one frame: a response to send (with the MAC key to sign it with, if any), or close.</summary>
+public readonly record struct Reply(IsoMessage? Response, byte[]? MacKey, bool Close = false, string? Why = null)
+{
+    public static Reply Nothing => default;
+}
+
+/// <summary>
+/// Turns one received frame into its answer, per the spec: format errors, network management, and the checks
+/// every financial request passes (signed on, field 32 is the signed-on bank, MAC) before it is handed on.
+/// </summary>
+public sealed class IsoRequestProcessor(
+    IsoCodec codec,
+    IBankDirectory banks,
+    ConnectionRegistry registry,
+    IFinancialRequestHandler financial,
+    ILogger<IsoRequestProcessor> logger)
+{
+    public IsoCodec Codec => codec;
+
+    /// <summary>Unpacks a frame; on failure, the reply is the format-error response or, if not even the MTI of a request is readable, close.</summary>
+    public bool TryParse(ReadOnlyMemory<byte> message, IsoSession session, out IsoMessageView? request, out Reply failure)
+    {
+        try
+        {
+            request = codec.Unpack(message);
+            failure = Reply.Nothing;
+            return true;
+        }
+        catch (IsoCodecException e)
+        {
+            request = null;
+            logger.LogWarning("Unreadable message from {Remote} (bank {Bank}): {Error}", session.Remote, session.Bank?.Code ?? "none", e.Message);
+            failure = codec.TryReadMti(message.Span, out var mti) && IsoResponses.IsRequest(mti)
+                ? new Reply(IsoResponses.FormatError(mti), session.Bank?.MacRequired == true ? session.Bank.MacKey : null)
+                : new Reply(null, null, Close: true, Why: $"unreadable message: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Network management runs in the read loop, in order, because it changes what the connection is.</summary>
+    public static bool IsNetworkManagement(IsoMessageView request) => request.Mti == 800;
+
+    public async ValueTask<Reply> NetworkAsync(IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
+    {
+        var field32 = request.GetString(32);
+        var code = request.GetString(70);
+        var claimed = session.Bank ?? (code == NetworkManagement.SignOn && field32 is not null ? await banks.FindAsync(field32, cancellationToken) : null);
+        var macValid = claimed?.MacKey is { } key && IsoCodec.VerifyMac(request, key);
+        var placeFree = code == NetworkManagement.SignOn && session.Bank is null && claimed is not null
+            && registry.TryBind(claimed.Code, claimed.MaxConnections);
+        var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree);
+        if (placeFree && decision.Action != NetworkManagement.Action.Bind)
+        {
+            registry.Unbind(claimed!.Code);
+        }
+
+        var macBank = claimed ?? session.Bank;
+        switch (decision.Action)
+        {
+            case NetworkManagement.Action.Bind:
+                session.Bank = claimed;
+                logger.LogInformation("Bank {Bank} signed on from {Remote}", claimed!.Code, session.Remote);
+                break;
+            case NetworkManagement.Action.Unbind:
+                registry.Unbind(session.Bank!.Code);
+                logger.LogInformation("Bank {Bank} signed off from {Remote}", session.Bank.Code, session.Remote);
+                session.Bank = null;
+                break;
+        }
+
+        if (decision.Why is not null)
+        {
+            logger.LogWarning("0800 70={Code} from {Remote} answered {ResponseCode}: {Why}", code, session.Remote, decision.ResponseCode, decision.Why);
+        }
+
+        return Answer(IsoResponses.To(request, decision.ResponseCode), macBank);
+    }
+
+    /// <summary>Inquiries, payments and reversals, checked against the bank the connection was signed on as when the frame arrived.</summary>
+    public async ValueTask<Reply> FinancialAsync(Bank? signedOnAs, IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
+    {
+        string? refusal = null;
+        if (request.Mti is not (100 or 200 or 420 or 421))
+        {
+            return IsoResponses.IsRequest(request.Mti)
+                ? Answer(IsoResponses.To(request, ResponseCodes.InvalidTransaction), signedOnAs)
+                : new Reply(null, null, Why: $"MTI {request.MtiText} is not a request; ignored");
+        }
+
+        if (signedOnAs is null)
+        {
+            refusal = ResponseCodes.Unavailable;
+        }
+        else if (request.GetString(32) != signedOnAs.Code)
+        {
+            refusal = ResponseCodes.SecurityViolation;
+        }
+        else if (signedOnAs.MacRequired && !IsoCodec.VerifyMac(request, signedOnAs.MacKey!))
+        {
+            refusal = ResponseCodes.SecurityViolation;
+        }
+
+        if (refusal is not null)
+        {
+            logger.LogWarning("{Mti} STAN {Stan} from {Remote} refused with {ResponseCode} ({Meaning})",
+                request.MtiText, request.GetString(11), session.Remote, refusal, ResponseCodes.Describe(refusal));
+            return Answer(IsoResponses.To(request, refusal), signedOnAs);
+        }
+
+        try
+        {
+            return Answer(await financial.HandleAsync(signedOnAs!, request, cancellationToken), signedOnAs);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "{Mti} STAN {Stan} from bank {Bank} failed", request.MtiText, request.GetString(11), signedOnAs!.Code);
+            return Answer(IsoResponses.To(request, ResponseCodes.SystemMalfunction), signedOnAs);
+        }
+    }
+
+    private static Reply Answer(IsoMessage response, Bank? bank) => new(response, bank?.MacRequired == true ? bank.MacKey : null);
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using Switch.Adapters.Iso8583;
+
+namespace Switch.Host.Iso;
+
+/// <summary>How the spec shapes answers: which MTIs are requests, and what a response echoes.</summary>
+public static class IsoResponses
+{
+    /// <summary>Fields a response carries over from its request (spec: "A response echoes ...").</summary>
+    private static readonly int[] EchoedFields = [3, 4, 7, 11, 12, 13, 32, 37, 41, 49, 70];
+
+    /// <summary>Requests and advices (function digit 0 or 2) expect an answer; responses and notifications do not.</summary>
+    public static bool IsRequest(int mti) => (mti / 10 % 10) is 0 or 2;
+
+    /// <summary>0100 → 0110, 0200 → 0210, 0420 and its repeat 0421 → 0430, 0800 → 0810.</summary>
+    public static string ResponseMti(int mti) => ((mti / 10 * 10) + 10).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The answer to an unreadable message: its response MTI and field 39 only, as the spec says.</summary>
+    public static IsoMessage FormatError(int mti) => new IsoMessage(ResponseMti(mti)).Set(39, ResponseCodes.FormatError);
+
+    /// <summary>The response to a request: the echoed fields, 48's BC and AN, and field 39.</summary>
+    public static IsoMessage To(IsoMessageView request, string responseCode)
+    {
+        var response = new IsoMessage(ResponseMti(request.Mti));
+        foreach (var field in EchoedFields)
+        {
+            if (request.Has(field))
+            {
+                response.Set(field, request.GetString(field)!);
+            }
+        }
+
+        if (request.Has(48) && EchoedTlv(request.GetRaw(48)) is { Length: > 0 } tlv)
+        {
+            response.Set(48, tlv);
+        }
+
+        return response.Set(39, responseCode);
+    }
+
+    private static string EchoedTlv(ReadOnlySpan<byte> field48)
+    {
+        var echoed = new List<KeyValuePair<string, string>>(2);
+        var reader = new Field48Reader(field48);
+        while (reader.MoveNext())
+        {
+            if (reader.Tag.SequenceEqual("BC"u8) || reader.Tag.SequenceEqual("AN"u8))
+            {
+                echoed.Add(new(Encoding.ASCII.GetString(reader.Tag), Encoding.UTF8.GetString(reader.Value)));
+            }
+        }
+
+        return Field48.Build(echoed);
+    }
+}

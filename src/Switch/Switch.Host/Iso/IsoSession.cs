@@ -1,0 +1,11 @@
+using Switch.Participants;
+
+namespace Switch.Host.Iso;
+
+/// <summary>What one connection is: which bank it has signed on as, if any. Only network management changes it.</summary>
+public sealed class IsoSession(string remote)
+{
+    public string Remote { get; } = remote;
+
+    public Bank? Bank { get; set; }
+}

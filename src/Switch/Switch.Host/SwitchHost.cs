@@ -1,0 +1,55 @@
+using Npgsql;
+using Switch.Adapters.Postgres;
+using Switch.Adapters.Redis;
+using Switch.Host.Iso;
+using Switch.Participants;
+
+namespace Switch.Host;
+
+/// <summary>Builds the switch's host: HTTP (health now, the REST API later), the ISO 8583 listener, the stores.</summary>
+public static class SwitchHost
+{
+    /// <param name="configure">Extra configuration applied last, e.g. tests choosing ports.</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json sits next to the binary; ./switch runs from the repository root.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder.Configuration);
+        builder.Logging.ClearProviders().AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+
+        var options = builder.Configuration.GetSection(SwitchOptions.Section).Get<SwitchOptions>() ?? new SwitchOptions();
+        if (string.IsNullOrWhiteSpace(options.Postgres.ConnectionString))
+        {
+            throw new InvalidOperationException("Switch:Postgres:ConnectionString is not set (appsettings.json or Switch__Postgres__ConnectionString).");
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.Postgres.ConnectionString).Build());
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<IBankDirectory>(sp =>
+            new PostgresBankDirectory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime));
+        builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
+        builder.AddIsoListener(options);
+
+        var app = builder.Build();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>Applies migrations, then starts serving.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+    }
+}

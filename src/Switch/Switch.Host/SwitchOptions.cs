@@ -1,0 +1,56 @@
+using Switch.Adapters.Iso8583.Framing;
+
+namespace Switch.Host;
+
+/// <summary>Settings from appsettings.json and environment variables (section "Switch", e.g. Switch__Iso__Port).</summary>
+public sealed class SwitchOptions
+{
+    public const string Section = "Switch";
+
+    public PostgresSettings Postgres { get; set; } = new();
+
+    public RedisSettings Redis { get; set; } = new();
+
+    /// <summary>Where the REST API and /health listen.</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:8080";
+
+    public IsoListenerOptions Iso { get; set; } = new();
+
+    /// <summary>How long a bank's settings are kept in memory before they are read again.</summary>
+    public TimeSpan BankCacheTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    public sealed class PostgresSettings
+    {
+        public string ConnectionString { get; set; } = "";
+    }
+
+    public sealed class RedisSettings
+    {
+        public string ConnectionString { get; set; } = "";
+    }
+}
+
+/// <summary>The bank-facing ISO 8583 listener.</summary>
+public sealed class IsoListenerOptions
+{
+    public string Address { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 5800;
+
+    /// <summary>A built-in profile name (spec-ascii, pos-bcd) or a profile JSON file.</summary>
+    public string Profile { get; set; } = "spec-ascii";
+
+    public LengthHeader Framing { get; set; } = LengthHeader.Binary2;
+
+    public bool Tpdu { get; set; }
+
+    public int MaxFrameLength { get; set; } = 8192;
+
+    /// <summary>How long a frame may stay half-received before the connection is closed (idle between frames is fine).</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Requests one connection may have in progress; reading pauses beyond it.</summary>
+    public int MaxInFlightPerConnection { get; set; } = 1000;
+
+    public FrameFormat FrameFormat => new(Framing, Tpdu, MaxFrameLength);
+}
