@@ -9,6 +9,7 @@ internal static class FieldText
     private static readonly SearchValues<byte> AnBytes =
         SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "u8);
     private static readonly SearchValues<byte> ZBytes = SearchValues.Create("0123456789=D"u8);
+    private static readonly SearchValues<byte> ControlBytes = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
     private static readonly SearchValues<byte> HexBytes = SearchValues.Create("0123456789ABCDEFabcdef"u8);
 
     /// <summary>Index of the first byte of wire data that the field type does not allow, or -1.</summary>
@@ -112,7 +113,7 @@ internal static class FieldText
             ? Encoding.UTF8.GetByteCount(text)
             : text.Length;
 
-    /// <summary>Index of the first character the field does not allow, or -1.</summary>
+    /// <summary>Index of the first character the field does not allow, or -1 (used for BCD and EBCDIC data).</summary>
     public static int FindInvalid(FieldSpec spec, ReadOnlySpan<char> text)
     {
         for (var i = 0; i < text.Length; i++)
@@ -160,7 +161,15 @@ internal static class FieldText
 
                 break;
             default:
-                Encoding.UTF8.GetBytes(text, destination);
+                if (spec.Type == FieldType.Ans)
+                {
+                    Encoding.UTF8.GetBytes(text, destination);
+                }
+                else
+                {
+                    Ascii.FromUtf16(text, destination, out _);
+                }
+
                 break;
         }
     }
@@ -182,16 +191,5 @@ internal static class FieldText
         return -1;
     }
 
-    private static int IndexOfControl(ReadOnlySpan<byte> raw)
-    {
-        for (var i = 0; i < raw.Length; i++)
-        {
-            if (raw[i] < 0x20 || raw[i] == 0x7F)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static int IndexOfControl(ReadOnlySpan<byte> raw) => raw.IndexOfAny(ControlBytes);
 }

@@ -115,7 +115,15 @@ public sealed class IsoClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _socket.Shutdown(SocketShutdown.Both);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The server has already gone; there is nothing left to shut down.
+        }
+
         await _stream.DisposeAsync();
         try
         {
@@ -142,7 +150,7 @@ public sealed class IsoClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var reader = PipeReader.Create(_stream);
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         try
         {
             while (true)

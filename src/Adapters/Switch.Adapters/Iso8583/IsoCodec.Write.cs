@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace Switch.Adapters.Iso8583;
 
@@ -98,10 +99,15 @@ public sealed partial class IsoCodec
         }
 
         CheckLength(spec, length, position);
-        var invalid = FieldText.FindInvalid(spec, text);
+        var invalid = spec.Encoding == DataEncoding.Ascii ? -1 : FieldText.FindInvalid(spec, text);
+        if (invalid < 0 && spec.Encoding == DataEncoding.Ascii && spec.Type != FieldType.Ans && !Ascii.IsValid(text))
+        {
+            invalid = text.IndexOfAnyExceptInRange((char)0, (char)0x7F);
+        }
+
         if (invalid >= 0)
         {
-            throw new IsoCodecException(spec.Number, position, $"character '{text[invalid]}' at index {invalid} is not allowed in a {spec.Type.ToString().ToLowerInvariant()} field");
+            throw InvalidCharacter(spec, text, invalid, position);
         }
 
         WriteLengthPrefix(spec, length, destination, ref position);
@@ -109,6 +115,16 @@ public sealed partial class IsoCodec
         Ensure(destination, position, bytes, spec.Number);
         var data = destination.Slice(position, bytes);
         FieldText.Encode(spec, text, data);
+        if (spec.Encoding == DataEncoding.Ascii)
+        {
+            // ASCII data is checked after encoding, with the same vectorized rules unpacking applies.
+            invalid = FieldText.FindInvalid(spec, data, length);
+            if (invalid >= 0)
+            {
+                throw InvalidCharacter(spec, text, spec.Type == FieldType.Ans ? Encoding.UTF8.GetCharCount(data[..invalid]) : invalid, position);
+            }
+        }
+
         if (spec.IsTlv)
         {
             Field48.Validate(data, position);
@@ -116,6 +132,9 @@ public sealed partial class IsoCodec
 
         position += bytes;
     }
+
+    private static IsoCodecException InvalidCharacter(FieldSpec spec, ReadOnlySpan<char> text, int index, int position) =>
+        new(spec.Number, position, $"character '{text[index]}' at index {index} is not allowed in a {spec.Type.ToString().ToLowerInvariant()} field");
 
     private static void WriteBinaryField(FieldSpec spec, object value, Span<byte> destination, ref int position)
     {

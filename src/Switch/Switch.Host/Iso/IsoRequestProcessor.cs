@@ -54,19 +54,19 @@ public sealed class IsoRequestProcessor(
         var placeFree = code == NetworkManagement.SignOn && session.Bank is null && claimed is not null
             && registry.TryBind(claimed.Code, claimed.MaxConnections);
         var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree);
-        if (placeFree && decision.Action != NetworkManagement.Action.Bind)
+        if (placeFree && decision.Change != NetworkManagement.SessionChange.Bind)
         {
             registry.Unbind(claimed!.Code);
         }
 
         var macBank = claimed ?? session.Bank;
-        switch (decision.Action)
+        switch (decision.Change)
         {
-            case NetworkManagement.Action.Bind:
+            case NetworkManagement.SessionChange.Bind:
                 session.Bank = claimed;
                 logger.LogInformation("Bank {Bank} signed on from {Remote}", claimed!.Code, session.Remote);
                 break;
-            case NetworkManagement.Action.Unbind:
+            case NetworkManagement.SessionChange.Unbind:
                 registry.Unbind(session.Bank!.Code);
                 logger.LogInformation("Bank {Bank} signed off from {Remote}", session.Bank.Code, session.Remote);
                 session.Bank = null;

@@ -18,53 +18,53 @@ public static class NetworkManagement
     {
         if (code is null)
         {
-            return new(ResponseCodes.FormatError, Action.None, "field 70 is missing");
+            return new(ResponseCodes.FormatError, SessionChange.None, "field 70 is missing");
         }
 
         if (code is not (SignOn or SignOff or Echo))
         {
-            return new(ResponseCodes.InvalidTransaction, Action.None, $"network management code {code} is not supported");
+            return new(ResponseCodes.InvalidTransaction, SessionChange.None, $"network management code {code} is not supported");
         }
 
         if (signedOnAs is not null && field32 is not null && field32 != signedOnAs.Code)
         {
-            return new(ResponseCodes.SecurityViolation, Action.None, $"field 32 {field32} is not the signed-on bank {signedOnAs.Code}");
+            return new(ResponseCodes.SecurityViolation, SessionChange.None, $"field 32 {field32} is not the signed-on bank {signedOnAs.Code}");
         }
 
         // An echo or sign-off before sign-on is a line test; nothing is bound, so nothing to check.
         if (code != SignOn && signedOnAs is null)
         {
-            return new(ResponseCodes.Approved, Action.None, null);
+            return new(ResponseCodes.Approved, SessionChange.None, null);
         }
 
         var bank = code == SignOn ? claimed : signedOnAs!;
         if (code == SignOn && field32 is null)
         {
-            return new(ResponseCodes.FormatError, Action.None, "sign-on without field 32");
+            return new(ResponseCodes.FormatError, SessionChange.None, "sign-on without field 32");
         }
 
         if (bank is null || !bank.IsActive)
         {
-            return new(ResponseCodes.SecurityViolation, Action.None, bank is null ? $"no bank {field32}" : $"bank {bank.Code} is suspended");
+            return new(ResponseCodes.SecurityViolation, SessionChange.None, bank is null ? $"no bank {field32}" : $"bank {bank.Code} is suspended");
         }
 
         if (bank.MacRequired && !macValid)
         {
-            return new(ResponseCodes.SecurityViolation, Action.None, "MAC missing or wrong");
+            return new(ResponseCodes.SecurityViolation, SessionChange.None, "MAC missing or wrong");
         }
 
         return code switch
         {
-            SignOn when signedOnAs is not null => new(ResponseCodes.Approved, Action.None, null),
-            SignOn when !placeFree => new(ResponseCodes.Unavailable, Action.None, $"bank {bank.Code} has all {bank.MaxConnections} connections signed on"),
-            SignOn => new(ResponseCodes.Approved, Action.Bind, null),
-            SignOff => new(ResponseCodes.Approved, Action.Unbind, null),
-            _ => new(ResponseCodes.Approved, Action.None, null),
+            SignOn when signedOnAs is not null => new(ResponseCodes.Approved, SessionChange.None, null),
+            SignOn when !placeFree => new(ResponseCodes.Unavailable, SessionChange.None, $"bank {bank.Code} has all {bank.MaxConnections} connections signed on"),
+            SignOn => new(ResponseCodes.Approved, SessionChange.Bind, null),
+            SignOff => new(ResponseCodes.Approved, SessionChange.Unbind, null),
+            _ => new(ResponseCodes.Approved, SessionChange.None, null),
         };
     }
 
-    public enum Action { None, Bind, Unbind }
+    public enum SessionChange { None, Bind, Unbind }
 
     /// <param name="Why">For the log when the answer is not 00.</param>
-    public sealed record Decision(string ResponseCode, Action Action, string? Why);
+    public sealed record Decision(string ResponseCode, SessionChange Change, string? Why);
 }

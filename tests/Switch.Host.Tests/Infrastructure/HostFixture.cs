@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Switch.Host.Tests.Infrastructure;
+
+/// <summary>
+/// The real switch host on free ports, against the PostgreSQL and Redis that <c>./switch test</c> started
+/// (their addresses come in the environment, as in production). The read timeout is short so stalls show quickly.
+/// </summary>
+public sealed class HostFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(1);
+
+    private WebApplication? _app;
+
+    public int IsoPort { get; } = FreePort();
+
+    public int HttpPort { get; } = FreePort();
+
+    public WebApplication App => _app ?? throw new InvalidOperationException("The host has not started.");
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public async Task InitializeAsync()
+    {
+        RequireServers();
+        _app = SwitchHost.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Switch:HttpUrl"] = $"http://127.0.0.1:{HttpPort}",
+            ["Switch:Iso:Port"] = IsoPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Switch:Iso:ReadTimeout"] = ReadTimeout.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await SwitchHost.StartAsync(_app);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>End-to-end tests need the real servers; say how to get them rather than fail obscurely.</summary>
+    public static string RequireServers()
+    {
+        return Environment.GetEnvironmentVariable("Switch__Postgres__ConnectionString")
+            ?? throw new InvalidOperationException(
+                "Switch__Postgres__ConnectionString is not set: run the tests with ./switch test (or ./switch devenv up and export what it prints).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
