@@ -1,4 +1,5 @@
 using Switch.Adapters.Iso8583;
+using Switch.Adapters.Tests.Fixtures;
 
 namespace Switch.Adapters.Tests.Iso8583;
 
@@ -9,7 +10,7 @@ public class IsoCodecTests
     [Fact]
     public void Unpack_returns_every_packed_field()
     {
-        var message = SampleMessages.BillPayment();
+        var message = SpecMessages.Message("0200 bill payment");
         var buffer = new byte[1024];
         var length = Codec.Pack(message, buffer);
 
@@ -57,7 +58,7 @@ public class IsoCodecTests
     {
         var key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         var buffer = new byte[1024];
-        var length = Codec.PackWithMac(SampleMessages.BillPayment(), buffer, key);
+        var length = Codec.PackWithMac(SpecMessages.Message("0200 bill payment"), buffer, key);
 
         var view = Codec.Unpack(buffer.AsMemory(0, length));
 
@@ -70,7 +71,7 @@ public class IsoCodecTests
     public void Unpack_of_a_truncated_message_names_the_field_and_offset()
     {
         var buffer = new byte[1024];
-        var length = Codec.Pack(SampleMessages.BillPayment(), buffer);
+        var length = Codec.Pack(SpecMessages.Message("0200 bill payment"), buffer);
 
         var error = Assert.Throws<IsoCodecException>(() => Codec.Unpack(buffer.AsMemory(0, length - 3)));
 
@@ -82,7 +83,7 @@ public class IsoCodecTests
     public void Pos_profile_round_trips_with_bcd_numerics()
     {
         var codec = new IsoCodec(MessageProfile.PosBcd);
-        var message = SampleMessages.BillPayment().Set(2, "4761739001010119").Set(35, "4761739001010119=2512101");
+        var message = SpecMessages.Message("0200 bill payment").Set(2, "4761739001010119").Set(35, "4761739001010119=2512101");
         var buffer = new byte[1024];
         var length = codec.Pack(message, buffer);
 

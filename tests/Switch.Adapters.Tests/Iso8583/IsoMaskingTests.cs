@@ -1,4 +1,5 @@
 using Switch.Adapters.Iso8583;
+using Switch.Adapters.Tests.Fixtures;
 
 namespace Switch.Adapters.Tests.Iso8583;
 
@@ -36,7 +37,7 @@ public class IsoMaskingTests
     [Fact]
     public void Log_line_never_carries_the_full_card_account_or_billing_account()
     {
-        var message = SampleMessages.BillPayment().Set(2, "4761739001010119");
+        var message = SpecMessages.Message("0200 bill payment").Set(2, "4761739001010119");
 
         var line = IsoJson.ToLogLine(message, Profile);
 
@@ -49,7 +50,7 @@ public class IsoMaskingTests
     [Fact]
     public void Unmasked_json_reads_back_to_the_same_message()
     {
-        var message = SampleMessages.BillPayment().Set(128, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        var message = SpecMessages.Message("0200 bill payment").Set(128, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
 
         var again = IsoJson.Parse(IsoJson.Format(message, Profile, masked: false), Profile);
 

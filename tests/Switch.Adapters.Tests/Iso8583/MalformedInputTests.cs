@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Switch.Adapters.Iso8583;
+using Switch.Adapters.Tests.Fixtures;
 using Switch.Adapters.Iso8583.Framing;
 
 namespace Switch.Adapters.Tests.Iso8583;
@@ -22,7 +23,7 @@ public class MalformedInputTests
     [Fact]
     public void Every_truncation_of_a_message_is_a_codec_error()
     {
-        var full = Packed(SampleMessages.BillPayment());
+        var full = Packed(SpecMessages.Message("0200 bill payment"));
 
         for (var cut = 0; cut < full.Length; cut++)
         {
@@ -151,7 +152,7 @@ public class MalformedInputTests
     [Fact]
     public void Pack_into_a_buffer_too_small_names_the_field()
     {
-        var error = Assert.Throws<IsoCodecException>(() => Codec.Pack(SampleMessages.BillPayment(), new byte[40]));
+        var error = Assert.Throws<IsoCodecException>(() => Codec.Pack(SpecMessages.Message("0200 bill payment"), new byte[40]));
 
         Assert.Contains("buffer", error.Message);
         Assert.NotNull(error.Field);

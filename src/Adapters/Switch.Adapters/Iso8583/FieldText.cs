@@ -131,8 +131,11 @@ internal static class FieldText
         return -1;
     }
 
-    /// <summary>Writes checked text as wire data; destination is exactly DataBytes(length) long.</summary>
-    public static void Encode(FieldSpec spec, ReadOnlySpan<char> text, Span<byte> destination)
+    /// <summary>
+    /// Writes text as wire data; destination is exactly DataBytes(length) long. False when a character of a
+    /// non-ans ASCII field is not ASCII (BCD and EBCDIC text is checked before).
+    /// </summary>
+    public static bool Encode(FieldSpec spec, ReadOnlySpan<char> text, Span<byte> destination)
     {
         switch (spec.Encoding)
         {
@@ -167,11 +170,13 @@ internal static class FieldText
                 }
                 else
                 {
-                    Ascii.FromUtf16(text, destination, out _);
+                    return Ascii.FromUtf16(text, destination, out _) == OperationStatus.Done;
                 }
 
                 break;
         }
+
+        return true;
     }
 
     private static int FindInvalidBcd(FieldSpec spec, ReadOnlySpan<byte> raw, int length)

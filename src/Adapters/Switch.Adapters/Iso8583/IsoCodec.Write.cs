@@ -99,12 +99,8 @@ public sealed partial class IsoCodec
         }
 
         CheckLength(spec, length, position);
+        // BCD and EBCDIC are checked as characters; ASCII is checked below as bytes, after encoding.
         var invalid = spec.Encoding == DataEncoding.Ascii ? -1 : FieldText.FindInvalid(spec, text);
-        if (invalid < 0 && spec.Encoding == DataEncoding.Ascii && spec.Type != FieldType.Ans && !Ascii.IsValid(text))
-        {
-            invalid = text.IndexOfAnyExceptInRange((char)0, (char)0x7F);
-        }
-
         if (invalid >= 0)
         {
             throw InvalidCharacter(spec, text, invalid, position);
@@ -114,7 +110,11 @@ public sealed partial class IsoCodec
         var bytes = spec.DataBytes(length);
         Ensure(destination, position, bytes, spec.Number);
         var data = destination.Slice(position, bytes);
-        FieldText.Encode(spec, text, data);
+        if (!FieldText.Encode(spec, text, data))
+        {
+            throw InvalidCharacter(spec, text, text.IndexOfAnyExceptInRange((char)0, (char)0x7F), position);
+        }
+
         if (spec.Encoding == DataEncoding.Ascii)
         {
             // ASCII data is checked after encoding, with the same vectorized rules unpacking applies.

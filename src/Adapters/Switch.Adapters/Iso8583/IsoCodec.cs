@@ -119,7 +119,7 @@ public sealed partial class IsoCodec(MessageProfile profile)
         }
     }
 
-    /// <summary>Calls back for each field whose bit is set, lowest first.</summary>
+    /// <summary>Takes the lowest set bit off the bitmap and returns its field number.</summary>
     private static int NextField(ref ulong bits, int firstField)
     {
         var index = BitOperations.LeadingZeroCount(bits);

@@ -62,9 +62,12 @@ public sealed class IsoMessageView
         }
 
         var spec = Profile[field]!;
-        return spec.Type == FieldType.B && spec.Encoding == DataEncoding.Binary
-            ? GetRaw(field).ToArray()
-            : spec.Type == FieldType.B ? Convert.FromHexString(GetString(field)!) : System.Text.Encoding.UTF8.GetBytes(GetString(field)!);
+        if (spec.Type != FieldType.B)
+        {
+            return System.Text.Encoding.UTF8.GetBytes(GetString(field)!);
+        }
+
+        return spec.Encoding == DataEncoding.Binary ? GetRaw(field).ToArray() : Convert.FromHexString(GetString(field)!);
     }
 
     /// <summary>A numeric field's value without allocating; false when absent or longer than 18 digits.</summary>
