@@ -95,4 +95,25 @@ public class IsoCodecTests
             Assert.Equal(message.GetString(field), view.GetString(field));
         }
     }
+
+    [Fact]
+    public void Ebcdic_profile_round_trips_with_ebcdic_mti_prefixes_and_text()
+    {
+        var profile = MessageProfile.Parse("""
+            {"name":"ebcdic","mtiEncoding":"ebcdic","defaultEncoding":"ebcdic","prefixEncoding":"ebcdic","fields":{
+              "3":{"type":"n","length":"fixed","max":6},
+              "32":{"type":"n","length":"LL","max":11},
+              "48":{"type":"ans","length":"LLL","max":999,"tlv":true}}}
+            """);
+        var codec = new IsoCodec(profile);
+        var message = new IsoMessage("0100").Set(3, "310000").Set(32, "100001").Set(48, "BC005ELECT");
+        var buffer = new byte[256];
+
+        var length = codec.Pack(message, buffer);
+        var view = codec.Unpack(buffer.AsMemory(0, length));
+
+        Assert.Equal(new byte[] { 0xF0, 0xF1, 0xF0, 0xF0 }, buffer[..4]);
+        Assert.Equal(new byte[] { 0xF0, 0xF6 }, buffer[18..20]);
+        Assert.Equal(["310000", "100001", "BC005ELECT"], new[] { view.GetString(3)!, view.GetString(32)!, view.GetString(48)! });
+    }
 }

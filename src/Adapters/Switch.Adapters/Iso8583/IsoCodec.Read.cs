@@ -91,7 +91,7 @@ public sealed partial class IsoCodec
 
             if (spec.IsTlv)
             {
-                Field48.Validate(data, position);
+                ValidateTlv(spec, data, position);
             }
 
             view.SetSlot(field, start, position, bytes, length);

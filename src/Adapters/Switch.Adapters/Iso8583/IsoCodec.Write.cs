@@ -127,7 +127,7 @@ public sealed partial class IsoCodec
 
         if (spec.IsTlv)
         {
-            Field48.Validate(data, position);
+            ValidateTlv(spec, data, position);
         }
 
         position += bytes;

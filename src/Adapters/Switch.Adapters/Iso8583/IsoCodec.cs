@@ -119,6 +119,24 @@ public sealed partial class IsoCodec(MessageProfile profile)
         }
     }
 
+    /// <summary>Checks a TLV field's elements on its text: EBCDIC data is translated to ASCII first.</summary>
+    private static void ValidateTlv(FieldSpec spec, ReadOnlySpan<byte> data, int position)
+    {
+        if (spec.Encoding != DataEncoding.Ebcdic)
+        {
+            Field48.Validate(data, position);
+            return;
+        }
+
+        Span<byte> ascii = stackalloc byte[data.Length];
+        for (var i = 0; i < data.Length; i++)
+        {
+            ascii[i] = Ebcdic.ToAscii(data[i]);
+        }
+
+        Field48.Validate(ascii, position);
+    }
+
     /// <summary>Takes the lowest set bit off the bitmap and returns its field number.</summary>
     private static int NextField(ref ulong bits, int firstField)
     {

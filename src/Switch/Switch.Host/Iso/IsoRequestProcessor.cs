@@ -29,6 +29,11 @@ public sealed class IsoRequestProcessor(
         {
             request = codec.Unpack(message);
             failure = Reply.Nothing;
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                logger.LogDebug("{Remote} sent {Request}", session.Remote, IsoJson.ToLogLine(request.ToMessage(), codec.Profile));
+            }
+
             return true;
         }
         catch (IsoCodecException e)
@@ -123,5 +128,13 @@ public sealed class IsoRequestProcessor(
         }
     }
 
-    private static Reply Answer(IsoMessage response, Bank? bank) => new(response, bank?.MacRequired == true ? bank.MacKey : null);
+    private Reply Answer(IsoMessage response, Bank? bank)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("Answering {Response}", IsoJson.ToLogLine(response, codec.Profile));
+        }
+
+        return new(response, bank?.MacRequired == true ? bank.MacKey : null);
+    }
 }

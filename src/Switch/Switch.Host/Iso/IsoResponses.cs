@@ -1,4 +1,3 @@
-using System.Text;
 using Switch.Adapters.Iso8583;
 
 namespace Switch.Host.Iso;
@@ -30,26 +29,11 @@ public static class IsoResponses
             }
         }
 
-        if (request.Has(48) && EchoedTlv(request.GetRaw(48)) is { Length: > 0 } tlv)
+        if (request.GetString(48) is { } field48 && Field48.Parse(field48).Where(e => e.Key is "BC" or "AN").ToList() is { Count: > 0 } echoed)
         {
-            response.Set(48, tlv);
+            response.Set(48, Field48.Build(echoed));
         }
 
         return response.Set(39, responseCode);
-    }
-
-    private static string EchoedTlv(ReadOnlySpan<byte> field48)
-    {
-        var echoed = new List<KeyValuePair<string, string>>(2);
-        var reader = new Field48Reader(field48);
-        while (reader.MoveNext())
-        {
-            if (reader.Tag.SequenceEqual("BC"u8) || reader.Tag.SequenceEqual("AN"u8))
-            {
-                echoed.Add(new(Encoding.ASCII.GetString(reader.Tag), Encoding.UTF8.GetString(reader.Value)));
-            }
-        }
-
-        return Field48.Build(echoed);
     }
 }
