@@ -44,8 +44,6 @@ public static class ResponseCodes
         [NothingDue] = "nothing due: the bill is already paid",
     };
 
-    public static IReadOnlyCollection<string> All => Meanings.Keys;
-
     public static string Describe(string? code) =>
         code is not null && Meanings.TryGetValue(code, out var meaning) ? meaning : $"unknown response code '{code}'";
 }

@@ -31,14 +31,6 @@ public sealed class IsoMessage
         _ => null,
     };
 
-    /// <summary>The value as bytes: text values as their ASCII bytes.</summary>
-    public byte[]? GetBytes(int field) => Get(field) switch
-    {
-        byte[] b => b,
-        string s => System.Text.Encoding.UTF8.GetBytes(s),
-        _ => null,
-    };
-
     /// <summary>Field numbers present, ascending (field 1, the secondary bitmap, is implied and not listed).</summary>
     public IEnumerable<int> Fields
     {
@@ -59,18 +51,6 @@ public sealed class IsoMessage
     internal ulong PrimaryBitmap => _secondary != 0 ? _primary | 1UL << 63 : _primary;
 
     internal ulong SecondaryBitmap => _secondary;
-
-    /// <summary>A copy whose values can be changed without touching this one (values themselves are immutable or copied).</summary>
-    public IsoMessage Clone()
-    {
-        var copy = new IsoMessage(Mti) { _primary = _primary, _secondary = _secondary };
-        for (var field = 2; field <= 128; field++)
-        {
-            copy._values[field] = _values[field] is byte[] bytes ? bytes.ToArray() : _values[field];
-        }
-
-        return copy;
-    }
 
     private IsoMessage Put(int field, object? value)
     {
