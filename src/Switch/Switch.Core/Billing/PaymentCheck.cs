@@ -1,0 +1,88 @@
+namespace Switch.Billing;
+
+/// <summary>The least and most a biller accepts for a bill right now (spec field 48 MN / MX).</summary>
+public readonly record struct AcceptedRange(long Minimum, long Maximum);
+
+/// <summary>
+/// The biller's rules applied to a bill and an amount, without I/O: which bill a payment goes to, what range
+/// is accepted, and which response code refuses it. The order of checks follows what a bank most needs to hear.
+/// </summary>
+public static class PaymentCheck
+{
+    /// <summary>
+    /// The bill a payment or inquiry is about: the one named by <paramref name="billNumber"/>, or else the
+    /// oldest open bill (earliest due date, then lowest id), or else the latest bill, to tell "paid" from "unknown".
+    /// </summary>
+    public static Bill? Choose(IReadOnlyCollection<Bill> bills, string? billNumber)
+    {
+        if (billNumber is not null)
+        {
+            return bills.FirstOrDefault(b => b.BillNumber == billNumber);
+        }
+
+        return bills.Where(b => b.Status == BillStatus.Open && b.Outstanding > 0).OrderBy(b => b.DueDate).ThenBy(b => b.Id).FirstOrDefault()
+            ?? bills.OrderByDescending(b => b.DueDate).ThenByDescending(b => b.Id).FirstOrDefault();
+    }
+
+    /// <summary>What the biller's rule accepts for this bill now.</summary>
+    public static AcceptedRange Range(Biller biller, long outstanding) => biller.Rule switch
+    {
+        PaymentRule.Exact => new(outstanding, outstanding),
+        PaymentRule.Partial => new(Math.Min(biller.MinimumPayment, outstanding), outstanding),
+        PaymentRule.Overpay => new(outstanding, Math.Max(outstanding, biller.MaximumPayment)),
+        _ => new(1, biller.TransactionLimit),
+    };
+
+    /// <summary>Why the switch cannot take this request for this biller from this bank, or null.</summary>
+    public static string? Admit(Biller? biller, string bank, Channel channel, string account)
+    {
+        if (biller is null)
+        {
+            return ResponseCodes.UnknownBiller;
+        }
+
+        if (!biller.Accepts(bank, channel))
+        {
+            return ResponseCodes.NotPermitted;
+        }
+
+        return biller.AccountPattern.IsMatch(account) ? null : ResponseCodes.UnknownAccount;
+    }
+
+    /// <summary>Why this amount cannot pay this bill, or null when it can. <paramref name="bill"/> is null for prepaid billers.</summary>
+    public static string? Refuse(Biller biller, Bill? bill, long amount, int currency, DateOnly today)
+    {
+        if (amount <= 0 || currency != biller.Currency)
+        {
+            return ResponseCodes.InvalidAmount;
+        }
+
+        if (amount > biller.TransactionLimit)
+        {
+            return ResponseCodes.OverLimit;
+        }
+
+        if (biller.Mode == PresentmentMode.Prepaid)
+        {
+            return null;
+        }
+
+        if (bill is null || bill.Status == BillStatus.Cancelled)
+        {
+            return ResponseCodes.UnknownAccount;
+        }
+
+        if (bill.Status == BillStatus.Paid || bill.Outstanding == 0)
+        {
+            return ResponseCodes.NothingDue;
+        }
+
+        if (bill.IsExpired(today))
+        {
+            return ResponseCodes.BillExpired;
+        }
+
+        var range = Range(biller, bill.Outstanding);
+        return amount < range.Minimum || amount > range.Maximum ? ResponseCodes.InvalidAmount : null;
+    }
+}

@@ -1,0 +1,24 @@
+using Switch.Billing;
+
+namespace Switch.Transactions;
+
+/// <summary>
+/// A request's idempotency key, per bank: ISO 8583 fields 32 + 37 + 13, or the REST Idempotency-Key header
+/// (then <see cref="LocalDate"/> is empty). The bank comes from the credential, never from the message body.
+/// </summary>
+public readonly record struct RequestKey(string Bank, string Reference, string LocalDate);
+
+/// <summary>The one command set both edges translate into: ISO 8583 and REST.</summary>
+public abstract record Command(RequestKey Key);
+
+/// <summary>Ask for a bill: ISO 0100 with 3=310000, or REST GET.</summary>
+public sealed record InquireBill(RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel)
+    : Command(Key);
+
+/// <summary>Pay a bill: ISO 0200 with 3=500000, or REST POST. Amount in minor units of the ISO 4217 numeric currency.</summary>
+public sealed record PayBill(
+    RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel, long Amount, int Currency, string? PayerAccount)
+    : Command(Key);
+
+/// <summary>Reverse an earlier payment of the same bank: ISO 0420/0421, or REST. Amount is the original amount.</summary>
+public sealed record ReversePayment(RequestKey Key, RequestKey Original, long Amount) : Command(Key);

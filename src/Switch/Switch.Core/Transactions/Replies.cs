@@ -1,0 +1,22 @@
+using Switch.Billing;
+
+namespace Switch.Transactions;
+
+/// <summary>What the switch answers; <see cref="ResponseCode"/> is the scheme's field-39 code on every edge.</summary>
+public abstract record Reply(string ResponseCode)
+{
+    public bool Approved => ResponseCode == ResponseCodes.Approved;
+}
+
+/// <summary>A bill's details for the payer (spec field 48: BN NM DA DD XD MN MX PR NB FE).</summary>
+public sealed record BillDetails(
+    string BillNumber, string MaskedName, long AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
+    AcceptedRange Accepted, PaymentRule Rule, int OpenBills, long Fee);
+
+public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode);
+
+/// <summary>A payment's outcome; on approval it carries the switch reference and receipt code (SR, RV) and the approval code (38).</summary>
+public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, long Fee)
+    : Reply(ResponseCode);
+
+public sealed record ReversalReply(string ResponseCode) : Reply(ResponseCode);
