@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Switch.Adapters.Postgres;
+using Switch.Billing;
+using Switch.Transactions;
+
+namespace Switch.Adapters.Tests.Postgres;
+
+public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static JournalEntry Entry(string reference, long amount = 15_000, string code = "00", long? billId = null, byte fingerprint = 1) => new(
+        new RequestKey("100001", reference, "1122"), [fingerprint], "ELECT", "1234567890", billId, amount, 682, Channel.Atm,
+        code, code == "00" ? $"SR{reference}" : null, code == "00" ? "A1B2C3" : null);
+
+    private static string Fresh() => Guid.NewGuid().ToString("N")[..12];
+
+    private PostgresPaymentJournal Journal() => new(postgres.DataSource, NullLogger<PostgresPaymentJournal>.Instance);
+
+    [Fact]
+    public async Task Appended_entry_is_found_as_written()
+    {
+        await using var journal = Journal();
+        var entry = Entry(Fresh());
+
+        var outcome = await journal.AppendAsync(entry, default);
+        var found = await journal.FindAsync(entry.Key, default);
+
+        Assert.Equal(JournalOutcome.Written, outcome);
+        Assert.Equal(entry with { Fingerprint = found!.Fingerprint }, found);
+        Assert.Equal(entry.Fingerprint, found.Fingerprint);
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_share_commits_and_all_land_once()
+    {
+        await using var journal = Journal();
+        var entries = Enumerable.Range(0, 2000).Select(_ => Entry(Fresh())).ToList();
+
+        var outcomes = await Task.WhenAll(entries.Select(e => journal.AppendAsync(e, default)));
+        var stored = await postgres.ScalarAsync<long>(
+            "select count(*) from payments where bank_code = '100001' and reference = any($1)", new object[] { entries.Select(e => e.Key.Reference).ToArray() });
+
+        Assert.All(outcomes, o => Assert.Equal(JournalOutcome.Written, o));
+        Assert.Equal(2000, stored);
+        Assert.True(journal.Batches < 2000, $"expected shared commits, got {journal.Batches} for 2000 entries");
+    }
+
+    [Fact]
+    public async Task Same_key_twice_is_written_once_and_reported_duplicate_once()
+    {
+        await using var journal = Journal();
+        var reference = Fresh();
+
+        var outcomes = await Task.WhenAll(journal.AppendAsync(Entry(reference), default), journal.AppendAsync(Entry(reference, fingerprint: 2), default));
+        var later = await journal.AppendAsync(Entry(reference), default);
+
+        Assert.Equal([JournalOutcome.Written, JournalOutcome.Duplicate], outcomes.Order());
+        Assert.Equal(JournalOutcome.Duplicate, later);
+        Assert.Equal(1L, await postgres.ScalarAsync<long>("select count(*) from payments where reference = $1", reference));
+    }
+
+    [Fact]
+    public async Task Approved_payments_add_to_their_bill_and_a_full_payment_marks_it_paid()
+    {
+        await using var journal = Journal();
+        var billId = await postgres.ScalarAsync<long>(
+            "insert into bills (biller_code, account_number, bill_number, customer_name, amount_due, due_date) values ('ELECT', '9999999999', $1, 'Test', 10000, current_date) returning id",
+            $"T-{Fresh()}");
+
+        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, billId: billId), default);
+        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, code: "51", billId: billId), default);
+        var afterPart = await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId);
+        await journal.AppendAsync(Entry(Fresh(), amount: 6_000, billId: billId), default);
+
+        Assert.Equal(4_000, afterPart);
+        Assert.Equal("paid", await postgres.ScalarAsync<string>("select status from bills where id = $1", billId));
+    }
+
+    [Fact]
+    public async Task Unreachable_database_fails_the_append_instead_of_hanging()
+    {
+        await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2");
+        await using var journal = new PostgresPaymentJournal(unreachable, NullLogger<PostgresPaymentJournal>.Instance);
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => journal.AppendAsync(Entry(Fresh()), default).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+}
