@@ -1,0 +1,28 @@
+namespace Switch.Positions;
+
+/// <summary>Messages to a bank's position actor; every one names the bank, which is how sharding routes it.</summary>
+public interface IPositionMessage
+{
+    string Bank { get; }
+}
+
+public sealed record Reserve(string Bank, string Payment, long Amount) : IPositionMessage;
+
+public sealed record Confirm(string Bank, string Payment) : IPositionMessage;
+
+public sealed record Release(string Bank, string Payment) : IPositionMessage;
+
+public sealed record ReverseCommitted(string Bank, long Amount) : IPositionMessage;
+
+public sealed record GetPosition(string Bank) : IPositionMessage;
+
+/// <summary>The answer to <see cref="Reserve"/>: not granted means the net debit cap would be exceeded (51).</summary>
+public sealed record Reservation(string Payment, bool Granted);
+
+public sealed record PositionSnapshot(string Bank, long Cap, long Committed, long Reserved);
+
+/// <summary>Where a position actor starts from: the bank's cap and what the journal says it has committed.</summary>
+public interface IPositionSource
+{
+    Task<(long Cap, long Committed)> LoadAsync(string bank, CancellationToken cancellationToken);
+}
