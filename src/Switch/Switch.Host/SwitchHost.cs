@@ -1,6 +1,7 @@
 using Npgsql;
 using Switch.Adapters.Postgres;
 using Switch.Adapters.Redis;
+using Switch.Host.Actors;
 using Switch.Host.Iso;
 using Switch.Participants;
 
@@ -39,6 +40,7 @@ public static class SwitchHost
         builder.Services.AddSingleton<IBankDirectory>(sp =>
             new PostgresBankDirectory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime));
         builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
+        builder.AddTransactionCore();
         builder.AddIsoListener(options);
 
         var app = builder.Build();
@@ -46,10 +48,11 @@ public static class SwitchHost
         return app;
     }
 
-    /// <summary>Applies migrations, then starts serving.</summary>
+    /// <summary>Applies migrations, starts the actor system, then starts serving.</summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        await app.Services.GetRequiredService<SwitchActors>().StartAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
     }
 }

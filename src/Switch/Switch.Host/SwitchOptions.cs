@@ -16,12 +16,30 @@ public sealed class SwitchOptions
 
     public IsoListenerOptions Iso { get; set; } = new();
 
+    /// <summary>Every request is answered within this time, even when a dependency is slow (spec: 5 s).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public ClusterSettings Cluster { get; set; } = new();
+
+    /// <summary>How long billers and their enrolments are kept in memory before they are read again.</summary>
+    public TimeSpan CatalogRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a bank's settings are kept in memory before they are read again.</summary>
     public TimeSpan BankCacheTime { get; set; } = TimeSpan.FromSeconds(5);
 
     public sealed class PostgresSettings
     {
         public string ConnectionString { get; set; } = "";
+    }
+
+    /// <summary>This node's actor-system address and the nodes it joins; none means a cluster of one.</summary>
+    public sealed class ClusterSettings
+    {
+        public string Hostname { get; set; } = "127.0.0.1";
+
+        public int Port { get; set; }
+
+        public List<string> SeedNodes { get; set; } = [];
     }
 
     public sealed class RedisSettings

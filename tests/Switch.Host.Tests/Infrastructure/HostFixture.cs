@@ -32,6 +32,9 @@ public sealed class HostFixture : IAsyncLifetime
             ["Switch:HttpUrl"] = $"http://127.0.0.1:{HttpPort}",
             ["Switch:Iso:Port"] = IsoPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Switch:Iso:ReadTimeout"] = ReadTimeout.ToString(),
+            // Tests create banks and enrolments as they go; the switch must see them at once.
+            ["Switch:CatalogRefresh"] = "00:00:00",
+            ["Switch:BankCacheTime"] = "00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
         }));
         await SwitchHost.StartAsync(_app);

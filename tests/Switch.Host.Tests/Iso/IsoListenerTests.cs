@@ -49,7 +49,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
         }
 
         Assert.Equal("BC005ELECTAN0101234567890", response.GetString(48));
-        Assert.Equal("0110", response.MtiText);
+        Assert.Equal(("0110", "14"), (response.MtiText, response.GetString(39)));
     }
 
     [Fact]
@@ -90,13 +90,15 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Mac_bank_financial_request_with_a_bad_mac_is_answered_63()
     {
+        var (account, _) = await TestData.OpenBill(host.Service<Npgsql.NpgsqlDataSource>());
         await using var bank = await SignedOn(MacBank, MacKey);
-        var good = await bank.SendAsync(Payment(MacBank), Wait);
+        var good = await bank.SendAsync(Inquiry(MacBank, account), Wait);
         bank.MacKey = [.. MacKey.Select(b => (byte)(b ^ 1))];
 
-        var bad = await bank.SendAsync(Payment(MacBank), Wait);
+        var bad = await bank.SendAsync(Inquiry(MacBank, account), Wait);
 
-        Assert.Equal("91", good.GetString(39));
+        Assert.Equal("00", good.GetString(39));
+        Assert.True(IsoCodec.VerifyMac(good, MacKey));
         Assert.Equal("63", bad.GetString(39));
     }
 
@@ -139,13 +141,14 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Thousand_pipelined_requests_on_one_connection_are_all_answered()
     {
+        var (account, _) = await TestData.OpenBill(host.Service<Npgsql.NpgsqlDataSource>());
         await using var bank = await SignedOn(PlainBank);
-        var requests = Enumerable.Range(0, 1000).Select(_ => Payment(PlainBank)).ToList();
+        var requests = Enumerable.Range(0, 1000).Select(_ => Inquiry(PlainBank, account)).ToList();
 
         var responses = await Task.WhenAll(requests.Select(r => bank.SendAsync(r, TimeSpan.FromSeconds(30))));
 
         Assert.Equal(requests.Select(r => r.GetString(11)).Order(), responses.Select(r => r.GetString(11)).Order());
-        Assert.All(responses, r => Assert.Equal("91", r.GetString(39)));
+        Assert.All(responses, r => Assert.Equal("00", r.GetString(39)));
     }
 
     [Fact]

@@ -26,3 +26,14 @@ public interface IPositionSource
 {
     Task<(long Cap, long Committed)> LoadAsync(string bank, CancellationToken cancellationToken);
 }
+
+/// <summary>The flow's view of the position actors, wherever in the cluster they run.</summary>
+public interface IPositions
+{
+    /// <summary>False when the bank's net debit cap would be exceeded (51).</summary>
+    Task<bool> ReserveAsync(string bank, string reservation, long amount, CancellationToken cancellationToken);
+
+    void Confirm(string bank, string reservation);
+
+    void Release(string bank, string reservation);
+}

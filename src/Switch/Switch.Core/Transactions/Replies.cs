@@ -17,6 +17,10 @@ public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Repl
 
 /// <summary>A payment's outcome; on approval it carries the switch reference and receipt code (SR, RV) and the approval code (38).</summary>
 public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, long Fee)
-    : Reply(ResponseCode);
+    : Reply(ResponseCode)
+{
+    /// <summary>True when this request made the journal entry; false when it is the repeat of an earlier one.</summary>
+    public bool FirstAnswer { get; init; }
+}
 
 public sealed record ReversalReply(string ResponseCode) : Reply(ResponseCode);

@@ -10,10 +10,3 @@ public interface IFinancialRequestHandler
 {
     ValueTask<IsoMessage> HandleAsync(Bank bank, IsoMessageView request, CancellationToken cancellationToken);
 }
-
-/// <summary>Until the transaction core is wired in, the switch answers financial requests "unavailable".</summary>
-public sealed class UnavailableFinancialRequestHandler : IFinancialRequestHandler
-{
-    public ValueTask<IsoMessage> HandleAsync(Bank bank, IsoMessageView request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(IsoResponses.To(request, ResponseCodes.Unavailable));
-}

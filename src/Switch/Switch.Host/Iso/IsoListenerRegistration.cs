@@ -12,7 +12,7 @@ public static class IsoListenerRegistration
         builder.Services.AddSingleton(options.Iso);
         builder.Services.AddSingleton(_ => new IsoCodec(MessageProfile.Resolve(options.Iso.Profile)));
         builder.Services.AddSingleton<ConnectionRegistry>();
-        builder.Services.AddSingleton<IFinancialRequestHandler, UnavailableFinancialRequestHandler>();
+        builder.Services.AddSingleton<IFinancialRequestHandler, IsoTransactionHandler>();
         builder.Services.AddSingleton<IsoRequestProcessor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

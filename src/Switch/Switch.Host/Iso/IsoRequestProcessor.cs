@@ -4,9 +4,9 @@ using Switch.Participants;
 namespace Switch.Host.Iso;
 
 /// <summary>The answer to one frame: a response to send (with the MAC key to sign it with, if any), or close.</summary>
-public readonly record struct Reply(IsoMessage? Response, byte[]? MacKey, bool Close = false, string? Why = null)
+public readonly record struct IsoReply(IsoMessage? Response, byte[]? MacKey, bool Close = false, string? Why = null)
 {
-    public static Reply Nothing => default;
+    public static IsoReply Nothing => default;
 }
 
 /// <summary>
@@ -23,12 +23,12 @@ public sealed class IsoRequestProcessor(
     public IsoCodec Codec => codec;
 
     /// <summary>Unpacks a frame; on failure, the reply is the format-error response or, if not even the MTI of a request is readable, close.</summary>
-    public bool TryParse(ReadOnlyMemory<byte> message, IsoSession session, out IsoMessageView? request, out Reply failure)
+    public bool TryParse(ReadOnlyMemory<byte> message, IsoSession session, out IsoMessageView? request, out IsoReply failure)
     {
         try
         {
             request = codec.Unpack(message);
-            failure = Reply.Nothing;
+            failure = IsoReply.Nothing;
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 logger.LogDebug("{Remote} sent {Request}", session.Remote, IsoJson.ToLogLine(request.ToMessage(), codec.Profile));
@@ -41,8 +41,8 @@ public sealed class IsoRequestProcessor(
             request = null;
             logger.LogWarning("Unreadable message from {Remote} (bank {Bank}): {Error}", session.Remote, session.Bank?.Code ?? "none", e.Message);
             failure = codec.TryReadMti(message.Span, out var mti) && IsoResponses.IsRequest(mti)
-                ? new Reply(IsoResponses.FormatError(mti), session.Bank?.MacRequired == true ? session.Bank.MacKey : null)
-                : new Reply(null, null, Close: true, Why: $"unreadable message: {e.Message}");
+                ? new IsoReply(IsoResponses.FormatError(mti), session.Bank?.MacRequired == true ? session.Bank.MacKey : null)
+                : new IsoReply(null, null, Close: true, Why: $"unreadable message: {e.Message}");
             return false;
         }
     }
@@ -50,7 +50,7 @@ public sealed class IsoRequestProcessor(
     /// <summary>Network management runs in the read loop, in order, because it changes what the connection is.</summary>
     public static bool IsNetworkManagement(IsoMessageView request) => request.Mti == 800;
 
-    public async ValueTask<Reply> NetworkAsync(IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
+    public async ValueTask<IsoReply> NetworkAsync(IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
     {
         var field32 = request.GetString(32);
         var code = request.GetString(70);
@@ -87,14 +87,14 @@ public sealed class IsoRequestProcessor(
     }
 
     /// <summary>Inquiries, payments and reversals, checked against the bank the connection was signed on as when the frame arrived.</summary>
-    public async ValueTask<Reply> FinancialAsync(Bank? signedOnAs, IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
+    public async ValueTask<IsoReply> FinancialAsync(Bank? signedOnAs, IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
     {
         string? refusal = null;
         if (request.Mti is not (100 or 200 or 420 or 421))
         {
             return IsoResponses.IsRequest(request.Mti)
                 ? Answer(IsoResponses.To(request, ResponseCodes.InvalidTransaction), signedOnAs)
-                : new Reply(null, null, Why: $"MTI {request.MtiText} is not a request; ignored");
+                : new IsoReply(null, null, Why: $"MTI {request.MtiText} is not a request; ignored");
         }
 
         if (signedOnAs is null)
@@ -128,7 +128,7 @@ public sealed class IsoRequestProcessor(
         }
     }
 
-    private Reply Answer(IsoMessage response, Bank? bank)
+    private IsoReply Answer(IsoMessage response, Bank? bank)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {

@@ -9,7 +9,7 @@ public sealed class ResponseWriter(PipeWriter output, IsoCodec codec, FrameForma
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
 
-    public async ValueTask WriteAsync(Reply reply, ReadOnlyMemory<byte> tpdu, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync(IsoReply reply, ReadOnlyMemory<byte> tpdu, CancellationToken cancellationToken)
     {
         if (reply.Response is not { } response)
         {

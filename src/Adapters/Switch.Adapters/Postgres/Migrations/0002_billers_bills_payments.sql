@@ -52,7 +52,7 @@ create table payments (
     biller_code      text not null,
     account_number   text not null,
     bill_id          bigint references bills,
-    amount           bigint not null check (amount > 0),
+    amount           bigint not null check (amount >= 0),          -- 0 only on declines of a zero amount
     currency         smallint not null,
     channel          text not null,
     response_code    text not null,

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Switch.Adapters.Iso8583;
+using Switch.Billing;
+using Switch.Participants;
+using Switch.Transactions;
+
+namespace Switch.Host.Iso;
+
+/// <summary>
+/// Translates the spec's 0100 (3=310000) and 0200 (3=500000) into the canonical commands and their replies back
+/// into fields 38, 39 and 48. Every request is answered within the configured timeout: when the core is slow the
+/// bank hears 91 and a payment that still commits is found by its repeat.
+/// </summary>
+public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions options, ILogger<IsoTransactionHandler> logger) : IFinancialRequestHandler
+{
+    private static readonly Dictionary<string, Channel> Channels = Enum.GetValues<Channel>().ToDictionary(c => c.ToString().ToUpperInvariant());
+
+    public async ValueTask<IsoMessage> HandleAsync(Bank bank, IsoMessageView request, CancellationToken cancellationToken)
+    {
+        if (request.Mti is 420 or 421)
+        {
+            // Reversals come with the next step of the transaction core.
+            return IsoResponses.To(request, ResponseCodes.Unavailable);
+        }
+
+        if ((request.Mti, request.GetString(3)) is not ((100, "310000") or (200, "500000")))
+        {
+            return IsoResponses.To(request, ResponseCodes.InvalidTransaction);
+        }
+
+        if (Translate(bank, request) is not { } command)
+        {
+            return IsoResponses.To(request, ResponseCodes.FormatError);
+        }
+
+        try
+        {
+            var reply = command is InquireBill inquiry
+                ? (Reply)await flow.InquireAsync(inquiry, cancellationToken).WaitAsync(options.RequestTimeout, cancellationToken)
+                : await flow.PayAsync((PayBill)command, cancellationToken).WaitAsync(options.RequestTimeout, cancellationToken);
+            return Answer(request, reply);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Mti} STAN {Stan} of bank {Bank} not finished within {Timeout}: answered 91", request.MtiText, request.GetString(11), bank.Code, options.RequestTimeout);
+            return IsoResponses.To(request, ResponseCodes.Unavailable);
+        }
+    }
+
+    /// <summary>The command in the request, or null when a mandatory field is missing or malformed (answered 30).</summary>
+    private static Command? Translate(Bank bank, IsoMessageView request)
+    {
+        var tags = request.GetString(48) is { } field48 ? Field48.Parse(field48).ToDictionary(e => e.Key, e => e.Value) : [];
+        if (request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate
+            || !tags.TryGetValue("BC", out var biller) || !tags.TryGetValue("AN", out var account)
+            || !tags.TryGetValue("CH", out var channelCode) || !Channels.TryGetValue(channelCode, out var channel))
+        {
+            return null;
+        }
+
+        var key = new RequestKey(bank.Code, rrn, localDate);
+        var billNumber = tags.GetValueOrDefault("BN");
+        if (request.Mti == 100)
+        {
+            return new InquireBill(key, biller, account, billNumber, channel);
+        }
+
+        return request.TryGetInt64(4, out var amount) && request.TryGetInt64(49, out var currency)
+            ? new PayBill(key, biller, account, billNumber, channel, amount, (int)currency, request.GetString(102))
+            : null;
+    }
+
+    private static IsoMessage Answer(IsoMessageView request, Reply reply)
+    {
+        var response = IsoResponses.To(request, reply.ResponseCode);
+        var echoed = response.GetString(48) is { } tlv ? Field48.Parse(tlv) : [];
+        switch (reply)
+        {
+            case InquiryReply { Bill: { } bill }:
+                echoed.AddRange([
+                    new("BN", bill.BillNumber), new("NM", bill.MaskedName), new("DA", Amount(bill.AmountDue)),
+                    new("DD", Date(bill.DueDate)), .. bill.ExpiryDate is { } expiry ? [new KeyValuePair<string, string>("XD", Date(expiry))] : Array.Empty<KeyValuePair<string, string>>(),
+                    new("MN", Amount(bill.Accepted.Minimum)), new("MX", Amount(bill.Accepted.Maximum)),
+                    new("PR", bill.Rule.ToString().ToUpperInvariant()), new("NB", Math.Min(bill.OpenBills, 99).ToString("D2", CultureInfo.InvariantCulture)),
+                    new("FE", Amount(bill.Fee))]);
+                break;
+            case PaymentReply { Approved: true } payment:
+                response.Set(38, payment.ApprovalCode!);
+                echoed.AddRange([new("SR", payment.SwitchReference!), new("RV", payment.ReceiptCode!), new("FE", Amount(payment.Fee))]);
+                break;
+        }
+
+        return echoed.Count > 0 ? response.Set(48, Field48.Build(echoed)) : response;
+    }
+
+    private static string Amount(long minor) => minor.ToString("D12", CultureInfo.InvariantCulture);
+
+    private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,25 @@
+using Npgsql;
+using Switch.Adapters.Postgres;
+using Switch.Billing;
+using Switch.Host.Actors;
+using Switch.Positions;
+using Switch.Transactions;
+
+namespace Switch.Host;
+
+public static class TransactionCoreRegistration
+{
+    /// <summary>The transaction flow and what it stands on: billers, bills, journal, position actors.</summary>
+    public static void AddTransactionCore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IBillerCatalog>(sp =>
+            new PostgresBillerCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().CatalogRefresh));
+        builder.Services.AddSingleton<IBillStore, PostgresBillStore>();
+        builder.Services.AddSingleton<PostgresPaymentJournal>();
+        builder.Services.AddSingleton<IPaymentJournal>(sp => sp.GetRequiredService<PostgresPaymentJournal>());
+        builder.Services.AddSingleton<PostgresPositionSource>();
+        builder.Services.AddSingleton<SwitchActors>();
+        builder.Services.AddSingleton<IPositions>(sp => sp.GetRequiredService<SwitchActors>());
+        builder.Services.AddSingleton<TransactionFlow>();
+    }
+}
