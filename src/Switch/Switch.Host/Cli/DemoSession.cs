@@ -18,14 +18,24 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var surprises = 0;
+        // A random seeded electricity account, so repeated demos find an unpaid bill.
+        var account = Random.Shared.Next(3, 30_001).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
         await using (var bank = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken))
         {
-            surprises += await Step(bank, plainBank, "payment before sign-on", Payment(plainBank), "91", cancellationToken);
+            surprises += await Step(bank, plainBank, "payment before sign-on", Payment(plainBank, account, 100), "91", cancellationToken);
             surprises += await Step(bank, plainBank, "sign-on", Network(plainBank, "001"), "00", cancellationToken);
             surprises += await Step(bank, plainBank, "echo", Network(plainBank, "301"), "00", cancellationToken);
-            surprises += await Step(bank, plainBank, "bill inquiry", Inquiry(plainBank), "91", cancellationToken);
-            surprises += await Step(bank, plainBank, "bill payment", Payment(plainBank), "91", cancellationToken);
-            surprises += await Step(bank, plainBank, "payment as another bank", Payment(macBank), "63", cancellationToken);
+            var (inquiryCode, inquiry) = await Exchange(bank, plainBank, "bill inquiry", Inquiry(plainBank, "ELECT", account), "00", cancellationToken);
+            surprises += inquiryCode;
+            var due = inquiry is not null && Field48.Find(inquiry.GetString(48) ?? "", "DA") is { } da ? long.Parse(da, System.Globalization.CultureInfo.InvariantCulture) : 1;
+            surprises += await Step(bank, plainBank, "amount other than the one due", Payment(plainBank, account, due + 1), "13", cancellationToken);
+            var payment = Payment(plainBank, account, due);
+            surprises += await Step(bank, plainBank, "payment of the amount due", payment, "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "the same payment repeated", payment, "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "same key, other amount", SameKey(payment, Payment(plainBank, account, due + 100)), "94", cancellationToken);
+            surprises += await Step(bank, plainBank, "paying the paid bill again", Payment(plainBank, account, due), "B1", cancellationToken);
+            surprises += await Step(bank, plainBank, "unknown biller", Payment(plainBank, account, due, biller: "NOSUCH"), "92", cancellationToken);
+            surprises += await Step(bank, plainBank, "payment as another bank", Payment(macBank, account, due), "63", cancellationToken);
             surprises += await MalformedStep(bank, cancellationToken);
             surprises += await Step(bank, plainBank, "echo after the format error", Network(plainBank, "301"), "00", cancellationToken);
             surprises += await Step(bank, plainBank, "sign-off", Network(plainBank, "002"), "00", cancellationToken);
@@ -36,11 +46,17 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
             surprises += await Step(bank, macBank, "sign-on without MAC", Network(macBank, "001"), "63", cancellationToken);
             bank.MacKey = macKey;
             surprises += await Step(bank, macBank, "sign-on with MAC", Network(macBank, "001"), "00", cancellationToken);
-            surprises += await Step(bank, macBank, "echo with MAC", Network(macBank, "301"), "00", cancellationToken);
+            surprises += await Step(bank, macBank, "traffic fine: bank not enrolled", Inquiry(macBank, "TRAFFIC", account), "57", cancellationToken);
             bank.MacKey = [.. macKey.Select(b => (byte)(b ^ 0xFF))];
             surprises += await Step(bank, macBank, "echo with a wrong key", Network(macBank, "301"), "63", cancellationToken);
             bank.MacKey = macKey;
             surprises += await Step(bank, macBank, "sign-off", Network(macBank, "002"), "00", cancellationToken);
+        }
+
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and pipes have no terminal width; keep rows on one line.
+            AnsiConsole.Profile.Width = 160;
         }
 
         AnsiConsole.Write(_table);
@@ -50,25 +66,40 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
         return surprises;
     }
 
-    private async Task<int> Step(IsoClient bank, string bankCode, string step, IsoMessage request, string expected, CancellationToken cancellationToken)
+    private async Task<int> Step(IsoClient bank, string bankCode, string step, IsoMessage request, string expected, CancellationToken cancellationToken) =>
+        (await Exchange(bank, bankCode, step, request, expected, cancellationToken)).Surprise;
+
+    private async Task<(int Surprise, IsoMessageView? Response)> Exchange(
+        IsoClient bank, string bankCode, string step, IsoMessage request, string expected, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        IsoMessageView? response = null;
         string answer;
-        string? code;
         try
         {
-            var response = await bank.SendAsync(request, Timeout, cancellationToken);
-            code = response.GetString(39);
-            answer = $"{response.MtiText} 39={code}";
+            response = await bank.SendAsync(request, Timeout, cancellationToken);
+            answer = $"{response.MtiText} 39={response.GetString(39)}{Highlights(response)}";
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {
-            code = null;
             answer = e is TimeoutException ? "no answer" : "connection closed";
         }
 
+        var code = response?.GetString(39);
         AddRow(bankCode, step, Summary(request, bank.MacKey is not null), answer, code, expected, clock.Elapsed);
-        return code == expected ? 0 : 1;
+        return (code == expected ? 0 : 1, response);
+    }
+
+    /// <summary>The parts of field 48 a person wants to see: amount due, switch reference.</summary>
+    private static string Highlights(IsoMessageView response)
+    {
+        if (response.GetString(48) is not { } field48)
+        {
+            return "";
+        }
+
+        var tags = Field48.Parse(field48);
+        return string.Concat(tags.Where(t => t.Key is "DA" or "SR").Select(t => $" {t.Key}={t.Value}"));
     }
 
     private async Task<int> MalformedStep(IsoClient bank, CancellationToken cancellationToken)
@@ -104,13 +135,24 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
 
     private IsoMessage Network(string bankCode, string code) => Stamp(new IsoMessage("0800"), bankCode).Set(70, code);
 
-    private IsoMessage Inquiry(string bankCode) => Stamp(new IsoMessage("0100"), bankCode)
-        .Set(3, "310000").Set(41, "ATM00001").Set(48, Field48.Build(("BC", "ELEC"), ("AN", "1234567890"), ("CH", "ATM")));
+    private IsoMessage Inquiry(string bankCode, string biller, string account) => Stamp(new IsoMessage("0100"), bankCode)
+        .Set(3, "310000").Set(41, "ATM00001").Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", "IB")));
 
-    private IsoMessage Payment(string bankCode) => Stamp(new IsoMessage("0200"), bankCode)
-        .Set(3, "500000").Set(4, "000000015000").Set(41, "ATM00001")
-        .Set(48, Field48.Build(("BC", "ELEC"), ("AN", "1234567890"), ("CH", "ATM")))
+    private IsoMessage Payment(string bankCode, string account, long amount, string biller = "ELECT") => Stamp(new IsoMessage("0200"), bankCode)
+        .Set(3, "500000").Set(4, amount.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).Set(41, "ATM00001")
+        .Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", "ATM")))
         .Set(49, "682").Set(102, "SA0380000000608010167519");
+
+    /// <summary>The second message under the first one's idempotency key (32, 37, 13) and trace number.</summary>
+    private static IsoMessage SameKey(IsoMessage first, IsoMessage second)
+    {
+        foreach (var field in new[] { 7, 11, 12, 13, 37 })
+        {
+            second.Set(field, first.GetString(field)!);
+        }
+
+        return second;
+    }
 
     private IsoMessage Stamp(IsoMessage message, string bankCode)
     {
