@@ -49,6 +49,16 @@ public sealed class HostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A bank connection to the switch, signed on (with MAC when a key is given).</summary>
+    public async Task<Switch.Adapters.Iso8583.IsoClient> SignedOnAsync(string bankCode, byte[]? macKey = null)
+    {
+        var bank = await Switch.Adapters.Iso8583.IsoClient.ConnectAsync("127.0.0.1", IsoPort);
+        bank.MacKey = macKey;
+        var response = await bank.SendAsync(Iso.BankMessages.Network(bankCode, "001"), TimeSpan.FromSeconds(10));
+        Assert.Equal("00", response.GetString(39));
+        return bank;
+    }
+
     /// <summary>End-to-end tests need the real servers; say how to get them rather than fail obscurely.</summary>
     public static string RequireServers()
     {

@@ -38,7 +38,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Response_echoes_the_request_fields_and_48_BC_and_AN_only()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
         var request = Inquiry(PlainBank).Set(48, "BC005ELECTAN0101234567890CH003ATMZZ001X");
 
         var response = await bank.SendAsync(request, Wait);
@@ -55,7 +55,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Field_32_of_another_bank_is_answered_63()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         var response = await bank.SendAsync(Payment(MacBank), Wait);
 
@@ -91,7 +91,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Mac_bank_financial_request_with_a_bad_mac_is_answered_63()
     {
         var (account, _) = await TestData.OpenBill(host.Service<Npgsql.NpgsqlDataSource>());
-        await using var bank = await SignedOn(MacBank, MacKey);
+        await using var bank = await host.SignedOnAsync(MacBank, MacKey);
         var good = await bank.SendAsync(Inquiry(MacBank, account), Wait);
         bank.MacKey = [.. MacKey.Select(b => (byte)(b ^ 1))];
 
@@ -105,7 +105,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Format_error_is_answered_30_and_the_connection_stays_open()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
         byte[] badAmount = [.. "0200"u8, .. Convert.FromHexString("3000000000000000"), .. "500000"u8, .. "00000000000A"u8];
 
         await bank.SendMessageBytesAsync(badAmount);
@@ -120,7 +120,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Unsupported_request_class_is_answered_12()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         var response = await bank.SendAsync(Stamp(new IsoMessage("0300"), PlainBank), Wait);
 
@@ -130,7 +130,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Keep_alive_frames_are_ignored()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         await bank.SendRawAsync(new byte[] { 0, 0, 0, 0 });
         var echo = await bank.SendAsync(Network(PlainBank, "301"), Wait);
@@ -142,7 +142,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Thousand_pipelined_requests_on_one_connection_are_all_answered()
     {
         var (account, _) = await TestData.OpenBill(host.Service<Npgsql.NpgsqlDataSource>());
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
         var requests = Enumerable.Range(0, 1000).Select(_ => Inquiry(PlainBank, account)).ToList();
 
         var responses = await Task.WhenAll(requests.Select(r => bank.SendAsync(r, TimeSpan.FromSeconds(30))));
@@ -154,7 +154,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Oversize_frame_closes_the_connection()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         await bank.SendRawAsync(new byte[] { 0x20, 0x01 });   // announces 8,193 bytes
 
@@ -164,7 +164,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Stalled_partial_frame_is_closed_after_the_read_timeout()
     {
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         await bank.SendRawAsync(new byte[] { 0x00, 0x40, (byte)'0', (byte)'8' });
 
@@ -196,7 +196,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
         {
             for (var i = 0; i < limit; i++)
             {
-                connections.Add(await SignedOn(PlainBank));
+                connections.Add(await host.SignedOnAsync(PlainBank));
             }
 
             await using var oneTooMany = await Connect();
@@ -216,14 +216,6 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
 
     private Task<IsoClient> Connect() => IsoClient.ConnectAsync("127.0.0.1", host.IsoPort);
 
-    private async Task<IsoClient> SignedOn(string bankCode, byte[]? macKey = null)
-    {
-        var bank = await Connect();
-        bank.MacKey = macKey;
-        var response = await bank.SendAsync(Network(bankCode, "001"), Wait);
-        Assert.Equal("00", response.GetString(39));
-        return bank;
-    }
 
     private static async Task WaitUntil(Func<bool> condition)
     {

@@ -16,7 +16,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Inquiry_answers_the_bill_details_of_the_spec()
     {
         var (account, amount) = await TestData.OpenBill(Postgres, amount: 24_757);
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         var response = await bank.SendAsync(Inquiry(PlainBank, account), Wait);
         var tags = Field48.Parse(response.GetString(48)!).ToDictionary(e => e.Key, e => e.Value);
@@ -31,7 +31,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Payment_of_the_amount_due_is_approved_journaled_and_pays_the_bill()
     {
         var (account, amount) = await TestData.OpenBill(Postgres);
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
         var request = Payment(PlainBank, account, amount);
 
         var response = await bank.SendAsync(request, Wait);
@@ -48,7 +48,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Repeat_gets_the_first_answer_and_other_content_under_the_same_key_gets_94()
     {
         var (account, amount) = await TestData.OpenBill(Postgres);
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
         var request = Payment(PlainBank, account, amount);
 
         var first = await bank.SendAsync(request, Wait);
@@ -64,7 +64,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task Second_payment_of_a_paid_bill_is_B1()
     {
         var (account, amount) = await TestData.OpenBill(Postgres);
-        await using var bank = await SignedOn(PlainBank);
+        await using var bank = await host.SignedOnAsync(PlainBank);
 
         await bank.SendAsync(Payment(PlainBank, account, amount), Wait);
         var again = await bank.SendAsync(Payment(PlainBank, account, amount), Wait);
@@ -77,8 +77,8 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     {
         var (account, amount) = await TestData.OpenBill(Postgres);
         var (expired, expiredAmount) = await TestData.OpenBill(Postgres, expiry: new DateOnly(2025, 1, 1));
-        await using var plain = await SignedOn(PlainBank);
-        await using var signed = await SignedOn(MacBank, MacKey);
+        await using var plain = await host.SignedOnAsync(PlainBank);
+        await using var signed = await host.SignedOnAsync(MacBank, MacKey);
 
         var cases = new (string Expected, IsoClient Bank, IsoMessage Request)[]
         {
@@ -107,7 +107,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     {
         var bankCode = await TestData.Bank(Postgres, cap: 10_000);
         var (account, amount) = await TestData.OpenBill(Postgres, amount: 10_001);
-        await using var bank = await SignedOn(bankCode);
+        await using var bank = await host.SignedOnAsync(bankCode);
 
         var response = await bank.SendAsync(Payment(bankCode, account, amount), Wait);
 
@@ -125,7 +125,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
             accounts.Add((await TestData.OpenBill(Postgres, amount: 1_000)).Account);
         }
 
-        await using var bank = await SignedOn(bankCode);
+        await using var bank = await host.SignedOnAsync(bankCode);
         var responses = await Task.WhenAll(accounts.Select(a => bank.SendAsync(Payment(bankCode, a, 1_000), TimeSpan.FromSeconds(30))));
 
         Assert.Equal(120, responses.Count(r => r.GetString(39) == "00"));
@@ -133,13 +133,6 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
         Assert.Equal(120_000L, await Scalar<long>("select coalesce(sum(amount), 0)::bigint from payments where bank_code = $1 and response_code = '00'", bankCode));
     }
 
-    private async Task<IsoClient> SignedOn(string bankCode, byte[]? macKey = null)
-    {
-        var bank = await IsoClient.ConnectAsync("127.0.0.1", host.IsoPort);
-        bank.MacKey = macKey;
-        Assert.Equal("00", (await bank.SendAsync(Network(bankCode, "001"), Wait)).GetString(39));
-        return bank;
-    }
 
     private async Task<T> Scalar<T>(string sql, params object[] parameters)
     {
