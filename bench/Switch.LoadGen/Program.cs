@@ -30,8 +30,8 @@ root.SetAction(async (result, cancellationToken) =>
     for (var i = 0; i < result.GetValue(connections); i++)
     {
         var client = await IsoClient.ConnectAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken: cancellationToken);
-        var signOn = await client.SendAsync(new IsoMessage("0800").Set(7, DateTime.UtcNow.ToString("MMddHHmmss")).Set(11, $"{900000 + i}")
-            .Set(32, bank).Set(37, $"S{traffic.RunPrefix}{i:D7}").Set(70, "001"), TimeSpan.FromSeconds(5), cancellationToken);
+        var signOn = await client.SendAsync(BankRequests.Network(bank, "001").Stamp(900_000 + i, $"S{traffic.RunPrefix}{i:D7}", DateTime.UtcNow),
+            TimeSpan.FromSeconds(5), cancellationToken);
         if (signOn.GetString(39) != "00")
         {
             Console.Error.WriteLine($"sign-on of bank {bank} answered {signOn.GetString(39)}");

@@ -15,21 +15,17 @@ public static class BankMessages
     private static readonly string RunPrefix = new(Random.Shared.GetItems("ABCDEFGHJKLMNPQRSTUVWXYZ".ToCharArray(), 4));
     private static int _stan;
 
-    public static IsoMessage Network(string bank, string code) => Stamp(new IsoMessage("0800"), bank).Set(70, code);
+    public static IsoMessage Network(string bank, string code) => Stamp(BankRequests.Network(bank, code));
 
     public static IsoMessage Payment(string bank, string account = "1234567890", long amount = 15_000, string biller = "ELECT", string channel = "ATM", string currency = "682") =>
-        Stamp(new IsoMessage("0200"), bank)
-            .Set(3, "500000").Set(4, amount.ToString("D12")).Set(41, "ATM00001")
-            .Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", channel))).Set(49, currency).Set(102, "SA0380000000608010167519");
+        Stamp(BankRequests.Payment(bank, biller, account, amount, channel, currency));
 
     public static IsoMessage Inquiry(string bank, string account = "1234567890", string biller = "ELECT", string channel = "ATM") =>
-        Stamp(new IsoMessage("0100"), bank)
-            .Set(3, "310000").Set(41, "ATM00001").Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", channel)));
+        Stamp(BankRequests.Inquiry(bank, biller, account, channel));
 
-    public static IsoMessage Stamp(IsoMessage message, string bank)
+    public static IsoMessage Stamp(IsoMessage message)
     {
-        var stan = Interlocked.Increment(ref _stan) % 1_000_000;
-        return message.Set(7, "1122153045").Set(11, stan.ToString("D6")).Set(12, "153045").Set(13, "1122")
-            .Set(32, bank).Set(37, $"T{RunPrefix}{stan:D7}");
+        var stan = Interlocked.Increment(ref _stan);
+        return message.Stamp(stan, $"T{RunPrefix}{stan % 10_000_000:D7}", new DateTime(2026, 11, 22, 15, 30, 45, DateTimeKind.Utc));
     }
 }

@@ -122,7 +122,7 @@ public class IsoListenerTests(HostFixture host) : IClassFixture<HostFixture>
     {
         await using var bank = await host.SignedOnAsync(PlainBank);
 
-        var response = await bank.SendAsync(Stamp(new IsoMessage("0300"), PlainBank), Wait);
+        var response = await bank.SendAsync(Stamp(new IsoMessage("0300").Set(32, PlainBank)), Wait);
 
         Assert.Equal(("0310", "12"), (response.MtiText, response.GetString(39)));
     }

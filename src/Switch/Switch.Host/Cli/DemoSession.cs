@@ -133,15 +133,12 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
         string.Join(' ', new[] { 3, 4, 70 }.Where(request.Has).Select(f => $"{f}={request.GetString(f)}").Prepend(request.Mti))
         + (withMac ? " +MAC" : "");
 
-    private IsoMessage Network(string bankCode, string code) => Stamp(new IsoMessage("0800"), bankCode).Set(70, code);
+    private IsoMessage Network(string bankCode, string code) => Stamp(BankRequests.Network(bankCode, code));
 
-    private IsoMessage Inquiry(string bankCode, string biller, string account) => Stamp(new IsoMessage("0100"), bankCode)
-        .Set(3, "310000").Set(41, "ATM00001").Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", "IB")));
+    private IsoMessage Inquiry(string bankCode, string biller, string account) => Stamp(BankRequests.Inquiry(bankCode, biller, account, "IB"));
 
-    private IsoMessage Payment(string bankCode, string account, long amount, string biller = "ELECT") => Stamp(new IsoMessage("0200"), bankCode)
-        .Set(3, "500000").Set(4, amount.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)).Set(41, "ATM00001")
-        .Set(48, Field48.Build(("BC", biller), ("AN", account), ("CH", "ATM")))
-        .Set(49, "682").Set(102, "SA0380000000608010167519");
+    private IsoMessage Payment(string bankCode, string account, long amount, string biller = "ELECT") =>
+        Stamp(BankRequests.Payment(bankCode, biller, account, amount));
 
     /// <summary>The second message under the first one's idempotency key (32, 37, 13) and trace number.</summary>
     private static IsoMessage SameKey(IsoMessage first, IsoMessage second)
@@ -154,16 +151,10 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
         return second;
     }
 
-    private IsoMessage Stamp(IsoMessage message, string bankCode)
+    private IsoMessage Stamp(IsoMessage message)
     {
         var now = DateTime.UtcNow;
         var stan = Interlocked.Increment(ref _stan);
-        return message
-            .Set(7, now.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture))
-            .Set(11, stan.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
-            .Set(12, now.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture))
-            .Set(13, now.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture))
-            .Set(32, bankCode)
-            .Set(37, $"DEMO{now:HHmmss}{stan:D2}");
+        return message.Stamp(stan, $"DEMO{now:HHmmss}{stan:D2}", now);
     }
 }
