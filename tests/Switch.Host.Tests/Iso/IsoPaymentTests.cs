@@ -73,6 +73,19 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task Simultaneous_payments_of_one_bill_settle_it_once()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres);
+        await using var bank = await host.SignedOnAsync(PlainBank);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => bank.SendAsync(Payment(PlainBank, account, amount), Wait)));
+
+        Assert.Equal(1, responses.Count(r => r.GetString(39) == "00"));
+        Assert.Equal(9, responses.Count(r => r.GetString(39) == "B1"));
+        Assert.Equal(amount, await Scalar<long>("select amount_paid from bills where account_number = $1", account));
+    }
+
+    [Fact]
     public async Task Each_refusal_of_the_spec_has_its_code()
     {
         var (account, amount) = await TestData.OpenBill(Postgres);

@@ -17,6 +17,8 @@ public sealed class TransactionFlow(
     IPositions positions,
     TimeProvider time)
 {
+    private readonly KeyedLock _accounts = new();
+
     public async Task<InquiryReply> InquireAsync(InquireBill inquiry, CancellationToken cancellationToken)
     {
         var biller = await billers.FindAsync(inquiry.BillerCode, cancellationToken);
@@ -51,15 +53,28 @@ public sealed class TransactionFlow(
     {
         var fingerprint = Fingerprint(payment);
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
-        var refusal = PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber);
-        Bill? bill = null;
-        if (refusal is null && biller!.Mode == PresentmentMode.Hosted)
+        if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber) is { } refusal)
         {
-            bill = PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber);
+            return await JournalAsync(payment, fingerprint, null, refusal, cancellationToken);
         }
 
-        refusal ??= PaymentCheck.Refuse(biller!, bill, payment.Amount, payment.Currency, Today);
-        if (refusal is not null)
+        if (biller!.Mode != PresentmentMode.Hosted)
+        {
+            return await SettleAsync(payment, fingerprint, biller, null, cancellationToken);
+        }
+
+        // One payment at a time per account: its bills are read, checked and credited (the journal commit credits
+        // them) before the next payment looks, so two payments can never both settle the same bill.
+        using (await _accounts.AcquireAsync($"{biller.Code}|{payment.AccountNumber}", cancellationToken))
+        {
+            var bill = PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber);
+            return await SettleAsync(payment, fingerprint, biller, bill, cancellationToken);
+        }
+    }
+
+    private async Task<PaymentReply> SettleAsync(PayBill payment, byte[] fingerprint, Biller biller, Bill? bill, CancellationToken cancellationToken)
+    {
+        if (PaymentCheck.Refuse(biller, bill, payment.Amount, payment.Currency, Today) is { } refusal)
         {
             return await JournalAsync(payment, fingerprint, bill, refusal, cancellationToken);
         }
