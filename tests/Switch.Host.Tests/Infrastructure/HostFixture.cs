@@ -67,7 +67,7 @@ public sealed class HostFixture : IAsyncLifetime
                 "Switch__Postgres__ConnectionString is not set: run the tests with ./switch test (or ./switch devenv up and export what it prints).");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
