@@ -67,22 +67,19 @@ public static class PaymentCheck
             return null;
         }
 
-        if (bill is null || bill.Status == BillStatus.Cancelled)
+        if (BillProblem(bill, today) is { } problem)
         {
-            return ResponseCodes.UnknownAccount;
+            return problem;
         }
 
-        if (bill.Status == BillStatus.Paid || bill.Outstanding == 0)
-        {
-            return ResponseCodes.NothingDue;
-        }
-
-        if (bill.IsExpired(today))
-        {
-            return ResponseCodes.BillExpired;
-        }
-
-        var range = Range(biller, bill.Outstanding);
+        var range = Range(biller, bill!.Outstanding);
         return amount < range.Minimum || amount > range.Maximum ? ResponseCodes.InvalidAmount : null;
     }
+
+    /// <summary>Why this bill cannot be paid now, whatever the amount (14, B1, 54), or null.</summary>
+    public static string? BillProblem(Bill? bill, DateOnly today) =>
+        bill is null || bill.Status == BillStatus.Cancelled ? ResponseCodes.UnknownAccount
+        : bill.Status == BillStatus.Paid || bill.Outstanding == 0 ? ResponseCodes.NothingDue
+        : bill.IsExpired(today) ? ResponseCodes.BillExpired
+        : null;
 }

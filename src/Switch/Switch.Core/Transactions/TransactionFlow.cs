@@ -35,17 +35,13 @@ public sealed class TransactionFlow(
 
         var accountBills = await bills.FindAsync(biller.Code, inquiry.AccountNumber, cancellationToken);
         var bill = PaymentCheck.Choose(accountBills, inquiry.BillNumber);
-        var code = bill is null || bill.Status == BillStatus.Cancelled ? ResponseCodes.UnknownAccount
-            : bill.Status == BillStatus.Paid || bill.Outstanding == 0 ? ResponseCodes.NothingDue
-            : bill.IsExpired(Today) ? ResponseCodes.BillExpired
-            : ResponseCodes.Approved;
-        if (code != ResponseCodes.Approved)
+        if (PaymentCheck.BillProblem(bill, Today) is { } problem)
         {
-            return new InquiryReply(code, null);
+            return new InquiryReply(problem, null);
         }
 
         var open = accountBills.Count(b => b.Status == BillStatus.Open && b.Outstanding > 0);
-        return new InquiryReply(code, new BillDetails(bill!.BillNumber, MaskName(bill.CustomerName), bill.Outstanding, bill.DueDate,
+        return new InquiryReply(ResponseCodes.Approved, new BillDetails(bill!.BillNumber, MaskName(bill.CustomerName), bill.Outstanding, bill.DueDate,
             bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: 0));
     }
 
