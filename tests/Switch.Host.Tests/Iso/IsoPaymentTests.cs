@@ -105,6 +105,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
             ("61", plain, Payment(PlainBank, account, 5_000_001)),
             ("92", plain, Payment(PlainBank, account, amount, biller: "NOSUCH")),
             ("30", plain, Payment(PlainBank, account, amount, channel: "XYZ")),
+            ("30", plain, Payment(PlainBank, account, amount).Set(48, Field48.Build(("BC", "ELECT"), ("BC", "WATER"), ("AN", account), ("CH", "ATM")))),
             ("12", plain, Payment(PlainBank, account, amount).Set(3, "999999")),
         };
 

@@ -50,8 +50,10 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
     /// <summary>The command in the request, or null when a mandatory field is missing or malformed (answered 30).</summary>
     private static Command? Translate(Bank bank, IsoMessageView request)
     {
-        var tags = request.GetString(48) is { } field48 ? Field48.Parse(field48).ToDictionary(e => e.Key, e => e.Value) : [];
-        if (request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate
+        var elements = request.GetString(48) is { } field48 ? Field48.Parse(field48) : [];
+        var tags = elements.DistinctBy(e => e.Key).ToDictionary(e => e.Key, e => e.Value);
+        // A tag given twice leaves the request ambiguous: a format error, not a guess.
+        if (tags.Count != elements.Count || request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate
             || !tags.TryGetValue("BC", out var biller) || !tags.TryGetValue("AN", out var account)
             || !tags.TryGetValue("CH", out var channelCode) || !Channels.TryGetValue(channelCode, out var channel))
         {
