@@ -19,6 +19,9 @@ public sealed class SwitchOptions
     /// <summary>Every request is answered within this time, even when a dependency is slow (spec: 5 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long after its approval a payment can still be reversed (57 after it).</summary>
+    public TimeSpan ReversalTimeLimit { get; set; } = TimeSpan.FromMinutes(30);
+
     public ClusterSettings Cluster { get; set; } = new();
 
     /// <summary>How long billers and their enrolments are kept in memory before they are read again.</summary>

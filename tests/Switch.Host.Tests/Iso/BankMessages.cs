@@ -23,6 +23,9 @@ public static class BankMessages
     public static IsoMessage Inquiry(string bank, string account = "1234567890", string biller = "ELECT", string channel = "ATM") =>
         Stamp(BankRequests.Inquiry(bank, biller, account, channel));
 
+    public static IsoMessage Reversal(IsoMessage payment, bool repeat = false) =>
+        BankRequests.Reversal(payment, Interlocked.Increment(ref _stan), new DateTime(2026, 11, 22, 15, 31, 0, DateTimeKind.Utc), repeat);
+
     public static IsoMessage Stamp(IsoMessage message)
     {
         var stan = Interlocked.Increment(ref _stan);

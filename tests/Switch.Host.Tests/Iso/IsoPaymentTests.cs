@@ -86,6 +86,57 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task Reversal_gives_the_bill_back_and_its_repeat_is_answered_the_same()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres);
+        await using var bank = await host.SignedOnAsync(PlainBank);
+        var payment = Payment(PlainBank, account, amount);
+        Assert.Equal("00", (await bank.SendAsync(payment, Wait)).GetString(39));
+
+        var reversal = await bank.SendAsync(Reversal(payment), Wait);
+        var repeat = await bank.SendAsync(Reversal(payment, repeat: true), Wait);
+        var payAgain = await bank.SendAsync(Payment(PlainBank, account, amount), Wait);
+
+        Assert.Equal(("0430", "00"), (reversal.MtiText, reversal.GetString(39)));
+        Assert.Equal(("0430", "00"), (repeat.MtiText, repeat.GetString(39)));
+        Assert.Equal(1L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+        Assert.Equal("00", payAgain.GetString(39));
+    }
+
+    [Fact]
+    public async Task Reversal_refusals_have_their_codes()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres);
+        await using var bank = await host.SignedOnAsync(PlainBank);
+        var payment = Payment(PlainBank, account, amount);
+        Assert.Equal("00", (await bank.SendAsync(payment, Wait)).GetString(39));
+
+        var unknown = await bank.SendAsync(Reversal(Payment(PlainBank, account, amount)), Wait);
+        var otherAmount = await bank.SendAsync(Reversal(payment).Set(4, (amount + 1).ToString("D12")), Wait);
+        await Scalar<int>("update payments set created_at = now() - interval '2 hours' where reference = $1 returning 1", payment.GetString(37)!);
+        var tooLate = await bank.SendAsync(Reversal(payment), Wait);
+
+        Assert.Equal(("25", "13", "57"), (unknown.GetString(39), otherAmount.GetString(39), tooLate.GetString(39)));
+    }
+
+    [Fact]
+    public async Task Reversal_frees_the_position_it_held()
+    {
+        var bankCode = await TestData.Bank(Postgres, cap: 5_000);
+        var (first, _) = await TestData.OpenBill(Postgres, amount: 5_000);
+        var (second, _) = await TestData.OpenBill(Postgres, amount: 5_000);
+        await using var bank = await host.SignedOnAsync(bankCode);
+        var payment = Payment(bankCode, first, 5_000);
+        Assert.Equal("00", (await bank.SendAsync(payment, Wait)).GetString(39));
+        var overCap = await bank.SendAsync(Payment(bankCode, second, 5_000), Wait);
+
+        await bank.SendAsync(Reversal(payment), Wait);
+        var fits = await bank.SendAsync(Payment(bankCode, second, 5_000), Wait);
+
+        Assert.Equal(("51", "00"), (overCap.GetString(39), fits.GetString(39)));
+    }
+
+    [Fact]
     public async Task Each_refusal_of_the_spec_has_its_code()
     {
         var (account, amount) = await TestData.OpenBill(Postgres);

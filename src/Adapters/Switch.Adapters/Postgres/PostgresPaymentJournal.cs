@@ -85,6 +85,42 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
     }
 
+    public async Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken)
+    {
+        // One statement: the payment row is locked, marked and its bill credited back together, or nothing happens.
+        await using var command = _dataSource.CreateCommand("""
+            with target as (
+                select id, amount, reversed_at, created_at >= now() - $5 as in_time from payments
+                 where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
+                   for update
+            ), reversed as (
+                update payments p set reversed_at = now()
+                  from target t
+                 where p.id = t.id and t.reversed_at is null and t.amount = $4 and t.in_time
+                returning p.bill_id, p.amount
+            ), credited as (
+                update bills b set amount_paid = b.amount_paid - r.amount, status = 'open'
+                  from reversed r where b.id = r.bill_id
+            )
+            select t.amount, t.reversed_at is not null, t.in_time, (select count(*) from reversed) from target t
+            """);
+        command.Parameters.AddWithValue(original.Bank);
+        command.Parameters.AddWithValue(original.Reference);
+        command.Parameters.AddWithValue(original.LocalDate);
+        command.Parameters.AddWithValue(amount);
+        command.Parameters.AddWithValue(timeLimit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return ReversalOutcome.NotFound;
+        }
+
+        return reader.GetInt64(3) == 1 ? ReversalOutcome.Reversed
+            : reader.GetBoolean(1) ? ReversalOutcome.AlreadyReversed
+            : reader.GetInt64(0) != amount ? ReversalOutcome.AmountDiffers
+            : ReversalOutcome.TooLate;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

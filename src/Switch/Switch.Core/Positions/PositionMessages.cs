@@ -36,4 +36,7 @@ public interface IPositions
     void Confirm(string bank, string reservation);
 
     void Release(string bank, string reservation);
+
+    /// <summary>A committed payment was reversed: the bank's position goes down by its amount.</summary>
+    void Reverse(string bank, long amount);
 }

@@ -19,6 +19,9 @@ public sealed record JournalEntry(
     string? SwitchReference,
     string? ApprovalCode);
 
+/// <summary>What became of a reversal: only Reversed changed anything.</summary>
+public enum ReversalOutcome { Reversed, AlreadyReversed, NotFound, AmountDiffers, TooLate }
+
 /// <summary>Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another request.</summary>
 public enum JournalOutcome { Written, Duplicate }
 
@@ -30,6 +33,12 @@ public enum JournalOutcome { Written, Duplicate }
 public interface IPaymentJournal
 {
     Task<JournalOutcome> AppendAsync(JournalEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the approved payment under <paramref name="original"/> reversed and gives its bill the amount back,
+    /// if it was approved for <paramref name="amount"/> no longer than <paramref name="timeLimit"/> ago. Durable when it returns.
+    /// </summary>
+    Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken);
 
     /// <summary>The entry journaled under this key, to answer a repeat with the first answer.</summary>
     Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken);

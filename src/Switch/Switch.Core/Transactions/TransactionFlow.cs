@@ -15,7 +15,8 @@ public sealed class TransactionFlow(
     IBillStore bills,
     IPaymentJournal journal,
     IPositions positions,
-    TimeProvider time)
+    TimeProvider time,
+    TimeSpan reversalTimeLimit)
 {
     private readonly KeyedLock _accounts = new();
 
@@ -66,6 +67,28 @@ public sealed class TransactionFlow(
             var bill = PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber);
             return await SettleAsync(payment, fingerprint, biller, bill, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Reverses an approved payment of the same bank (its key is the original's 32, 37 and 13): 00 when reversed or
+    /// already reversed (a repeat), 25 when there is no such approval, 13 when the amount is not the original's,
+    /// 57 after the reversal time limit. The bank's position goes down by the amount.
+    /// </summary>
+    public async Task<ReversalReply> ReverseAsync(ReversePayment reversal, CancellationToken cancellationToken)
+    {
+        var outcome = await journal.ReverseAsync(reversal.Original, reversal.Amount, reversalTimeLimit, cancellationToken);
+        if (outcome == ReversalOutcome.Reversed)
+        {
+            positions.Reverse(reversal.Original.Bank, reversal.Amount);
+        }
+
+        return new ReversalReply(outcome switch
+        {
+            ReversalOutcome.Reversed or ReversalOutcome.AlreadyReversed => ResponseCodes.Approved,
+            ReversalOutcome.NotFound => ResponseCodes.OriginalNotFound,
+            ReversalOutcome.AmountDiffers => ResponseCodes.InvalidAmount,
+            _ => ResponseCodes.NotPermitted,
+        });
     }
 
     private async Task<PaymentReply> SettleAsync(PayBill payment, byte[] fingerprint, Biller biller, Bill? bill, CancellationToken cancellationToken)

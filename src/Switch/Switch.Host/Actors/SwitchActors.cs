@@ -26,4 +26,6 @@ public sealed class SwitchActors(SwitchOptions options, PostgresPositionSource p
     public void Confirm(string bank, string reservation) => Positions.Tell(new Confirm(bank, reservation));
 
     public void Release(string bank, string reservation) => Positions.Tell(new Release(bank, reservation));
+
+    public void Reverse(string bank, long amount) => Positions.Tell(new ReverseCommitted(bank, amount));
 }

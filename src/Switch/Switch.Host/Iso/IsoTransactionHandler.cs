@@ -17,13 +17,7 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
 
     public async ValueTask<IsoMessage> HandleAsync(Bank bank, IsoMessageView request, CancellationToken cancellationToken)
     {
-        if (request.Mti is 420 or 421)
-        {
-            // Reversals come with the next step of the transaction core.
-            return IsoResponses.To(request, ResponseCodes.Unavailable);
-        }
-
-        if ((request.Mti, request.GetString(3)) is not ((100, "310000") or (200, "500000")))
+        if ((request.Mti, request.GetString(3)) is not ((100, "310000") or (200, "500000") or (420 or 421, "500000")))
         {
             return IsoResponses.To(request, ResponseCodes.InvalidTransaction);
         }
@@ -35,9 +29,13 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
 
         try
         {
-            var reply = command is InquireBill inquiry
-                ? (Reply)await flow.InquireAsync(inquiry, cancellationToken).WaitAsync(options.RequestTimeout, cancellationToken)
-                : await flow.PayAsync((PayBill)command, cancellationToken).WaitAsync(options.RequestTimeout, cancellationToken);
+            Task<Reply> work = command switch
+            {
+                InquireBill inquiry => Upcast(flow.InquireAsync(inquiry, cancellationToken)),
+                PayBill payment => Upcast(flow.PayAsync(payment, cancellationToken)),
+                _ => Upcast(flow.ReverseAsync((ReversePayment)command, cancellationToken)),
+            };
+            var reply = await work.WaitAsync(options.RequestTimeout, cancellationToken);
             return Answer(request, reply);
         }
         catch (TimeoutException)
@@ -50,17 +48,29 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
     /// <summary>The command in the request, or null when a mandatory field is missing or malformed (answered 30).</summary>
     private static Command? Translate(Bank bank, IsoMessageView request)
     {
-        var elements = request.GetString(48) is { } field48 ? Field48.Parse(field48) : [];
-        var tags = elements.DistinctBy(e => e.Key).ToDictionary(e => e.Key, e => e.Value);
-        // A tag given twice leaves the request ambiguous: a format error, not a guess.
-        if (tags.Count != elements.Count || request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate
-            || !tags.TryGetValue("BC", out var biller) || !tags.TryGetValue("AN", out var account)
-            || !tags.TryGetValue("CH", out var channelCode) || !Channels.TryGetValue(channelCode, out var channel))
+        if (request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate)
         {
             return null;
         }
 
         var key = new RequestKey(bank.Code, rrn, localDate);
+        if (request.Mti is 420 or 421)
+        {
+            // The reversal carries the original's 37 and 13; field 90 must name an original 0200, field 4 its amount.
+            return request.GetString(90) is { } original && original.StartsWith("0200", StringComparison.Ordinal) && request.TryGetInt64(4, out var reversed)
+                ? new ReversePayment(key, key, reversed)
+                : null;
+        }
+
+        var elements = request.GetString(48) is { } field48 ? Field48.Parse(field48) : [];
+        var tags = elements.DistinctBy(e => e.Key).ToDictionary(e => e.Key, e => e.Value);
+        // A tag given twice leaves the request ambiguous: a format error, not a guess.
+        if (tags.Count != elements.Count || !tags.TryGetValue("BC", out var biller) || !tags.TryGetValue("AN", out var account)
+            || !tags.TryGetValue("CH", out var channelCode) || !Channels.TryGetValue(channelCode, out var channel))
+        {
+            return null;
+        }
+
         var billNumber = tags.GetValueOrDefault("BN");
         if (request.Mti == 100)
         {
@@ -94,6 +104,8 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
 
         return echoed.Count > 0 ? response.Set(48, Field48.Build(echoed)) : response;
     }
+
+    private static async Task<Reply> Upcast<T>(Task<T> task) where T : Reply => await task;
 
     private static string Amount(long minor) => minor.ToString("D12", CultureInfo.InvariantCulture);
 
