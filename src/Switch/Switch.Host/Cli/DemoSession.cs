@@ -34,6 +34,9 @@ public sealed class DemoSession(string host, int port, string plainBank, string 
             surprises += await Step(bank, plainBank, "the same payment repeated", payment, "00", cancellationToken);
             surprises += await Step(bank, plainBank, "same key, other amount", SameKey(payment, Payment(plainBank, account, due + 100)), "94", cancellationToken);
             surprises += await Step(bank, plainBank, "paying the paid bill again", Payment(plainBank, account, due), "B1", cancellationToken);
+            surprises += await Step(bank, plainBank, "reversal of the payment", BankRequests.Reversal(payment, Interlocked.Increment(ref _stan), DateTime.UtcNow), "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "reversal repeated (0421)", BankRequests.Reversal(payment, Interlocked.Increment(ref _stan), DateTime.UtcNow, repeat: true), "00", cancellationToken);
+            surprises += await Step(bank, plainBank, "the bill is due again: paid", Payment(plainBank, account, due), "00", cancellationToken);
             surprises += await Step(bank, plainBank, "unknown biller", Payment(plainBank, account, due, biller: "NOSUCH"), "92", cancellationToken);
             surprises += await Step(bank, plainBank, "payment as another bank", Payment(macBank, account, due), "63", cancellationToken);
             surprises += await MalformedStep(bank, cancellationToken);
