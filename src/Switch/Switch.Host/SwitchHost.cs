@@ -35,7 +35,7 @@ public static class SwitchHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.Postgres.ConnectionString).Build());
+        builder.Services.AddSingleton(_ => PostgresDataSource(options.Postgres.ConnectionString));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<IBankDirectory>(sp =>
             new PostgresBankDirectory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime));
@@ -46,6 +46,21 @@ public static class SwitchHost
         var app = builder.Build();
         app.MapHealth();
         return app;
+    }
+
+    /// <summary>
+    /// The switch runs a handful of statements thousands of times a second; preparing them saves PostgreSQL their
+    /// parse and plan each time. A connection string that sets Max Auto Prepare itself keeps its value.
+    /// </summary>
+    private static NpgsqlDataSource PostgresDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
+        return builder.Build();
     }
 
     /// <summary>Applies migrations, starts the actor system, then starts serving.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Switch.Adapters.Postgres;
 using Switch.Billing;
 
@@ -24,7 +25,7 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
     [Fact]
     public async Task Bill_store_returns_an_account_bills_oldest_first()
     {
-        var store = new PostgresBillStore(postgres.DataSource);
+        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance);
 
         var bills = await store.FindAsync("ELECT", "0000000002", default);
         var none = await store.FindAsync("ELECT", "no-such-account", default);
@@ -32,5 +33,33 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
         Assert.Equal(["ELECT-EXPIRED2", "ELECT-00000002"], bills.Select(b => b.BillNumber));
         Assert.True(bills[0].IsExpired(new DateOnly(2026, 11, 22)));
         Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task Bill_store_answers_simultaneous_lookups_each_with_its_own_account()
+    {
+        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance, readers: 1);
+        var accounts = Enumerable.Range(3, 400).Select(i => i.ToString("D10", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        var answers = await Task.WhenAll(accounts.Select(a => store.FindAsync("WATER", a, default))
+            .Append(store.FindAsync("WATER", "no-such-account", default)));
+
+        Assert.All(accounts.Zip(answers), pair => Assert.Equal([$"WATER-{pair.First[2..]}"], pair.Second.Select(b => b.BillNumber)));
+        Assert.All(answers.SkipLast(1), bills => Assert.Equal("WATER", Assert.Single(bills).BillerCode));
+        Assert.Empty(answers[^1]);
+    }
+
+    [Fact]
+    public async Task Bill_store_fails_every_waiting_lookup_when_postgres_is_unreachable()
+    {
+        await using var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1");
+        await using var store = new PostgresBillStore(unreachable, NullLogger<PostgresBillStore>.Instance);
+
+        var lookups = Enumerable.Range(0, 5).Select(_ => store.FindAsync("ELECT", "0000000005", default)).ToList();
+
+        foreach (var lookup in lookups)
+        {
+            await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => lookup);
+        }
     }
 }

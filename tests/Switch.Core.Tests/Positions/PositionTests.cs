@@ -65,7 +65,7 @@ public class PositionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Position.Empty("100001", 10).Reserve("a", 0));
 
     [Property(MaxTest = 300)]
-    public void Exposure_never_exceeds_the_cap_whatever_the_sequence(int seed)
+    public void Exposure_never_exceeds_the_cap_and_reserved_is_the_sum_of_reservations_whatever_the_sequence(int seed)
     {
         var random = new Random(seed);
         var position = Position.Empty("100001", cap: random.Next(0, 10_000));
@@ -79,6 +79,7 @@ public class PositionTests
                 _ => position.Release(payment),
             };
             Assert.InRange(position.Exposure, 0, position.Cap);
+            Assert.Equal(position.Reservations.Values.Sum(), position.Reserved);
         }
     }
 }

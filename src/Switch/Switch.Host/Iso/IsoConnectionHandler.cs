@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Switch.Adapters.Iso8583.Framing;
 
@@ -24,14 +25,14 @@ public sealed class IsoConnectionHandler(
         registry.Opened();
         logger.LogInformation("Connection {Connection} opened from {Remote}", connection.ConnectionId, session.Remote);
         using var inFlight = new SemaphoreSlim(options.MaxInFlightPerConnection);
-        using var writer = new ResponseWriter(connection.Transport.Output, processor.Codec, _format);
+        await using var writer = new ResponseWriter(connection.Transport.Output, processor.Codec, _format, options.MaxInFlightPerConnection, logger);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         string reason;
         try
         {
             reason = await ReadLoopAsync(connection, session, writer, inFlight, closing.Token);
         }
-        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
             reason = e.Message;
         }

@@ -1,48 +1,103 @@
 using System.IO.Pipelines;
+using System.Threading.Channels;
 using Switch.Adapters.Iso8583;
 using Switch.Adapters.Iso8583.Framing;
 
 namespace Switch.Host.Iso;
 
-/// <summary>Writes responses to one connection, one at a time, in whatever order they are ready.</summary>
-public sealed class ResponseWriter(PipeWriter output, IsoCodec codec, FrameFormat format) : IDisposable
+/// <summary>
+/// Writes responses to one connection in whatever order they are ready. One loop packs every response waiting
+/// and flushes them together: under pipelined load a send carries many responses instead of one each.
+/// </summary>
+public sealed class ResponseWriter : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly PipeWriter _output;
+    private readonly IsoCodec _codec;
+    private readonly FrameFormat _format;
+    private readonly ILogger _logger;
+    private readonly Channel<Queued> _queue;
+    private readonly Task _loop;
 
-    public async ValueTask WriteAsync(IsoReply reply, ReadOnlyMemory<byte> tpdu, CancellationToken cancellationToken)
+    /// <param name="capacity">Responses waiting to be sent; beyond it <see cref="WriteAsync"/> waits, so a bank that stops reading slows itself.</param>
+    public ResponseWriter(PipeWriter output, IsoCodec codec, FrameFormat format, int capacity, ILogger logger)
     {
-        if (reply.Response is not { } response)
-        {
-            return;
-        }
+        _output = output;
+        _codec = codec;
+        _format = format;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        _loop = Task.Run(WriteLoopAsync);
+    }
 
-        await _lock.WaitAsync(cancellationToken);
+    /// <summary>Queues the reply's response (if it has one) to go out with the next flush.</summary>
+    public ValueTask WriteAsync(IsoReply reply, ReadOnlyMemory<byte> tpdu, CancellationToken cancellationToken) =>
+        reply.Response is { } response ? _queue.Writer.WriteAsync(new Queued(response, reply.MacKey, tpdu), cancellationToken) : ValueTask.CompletedTask;
+
+    /// <summary>Sends what is queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task WriteLoopAsync()
+    {
         try
         {
-            Pack(response, reply.MacKey, tpdu.Span);
-            await output.FlushAsync(cancellationToken);
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                while (_queue.Reader.TryRead(out var queued))
+                {
+                    TryPack(queued);
+                }
+
+                if ((await _output.FlushAsync()).IsCompleted)
+                {
+                    break;
+                }
+            }
         }
-        finally
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            _lock.Release();
+            // The connection is gone: what was queued for it has nowhere to go.
+        }
+
+        // Whatever is still queued is dropped, and writers waiting for room are released.
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out _))
+        {
         }
     }
 
-    public void Dispose() => _lock.Dispose();
-
-    private void Pack(IsoMessage response, byte[]? macKey, ReadOnlySpan<byte> requestTpdu)
+    private void TryPack(Queued queued)
     {
-        var span = output.GetSpan(format.Overhead + format.MaxFrameLength);
-        var body = span.Slice(format.Overhead, format.MaxFrameLength - requestTpdu.Length);
-        var length = macKey is null ? codec.Pack(response, body) : codec.PackWithMac(response, body, macKey);
-        format.WriteHeader(span, requestTpdu.Length + length);
+        try
+        {
+            Pack(queued);
+        }
+        catch (IsoCodecException e)
+        {
+            // A response the profile cannot carry is the switch's bug; the others on the connection still go out.
+            _logger.LogError(e, "A {Mti} response could not be packed and was not sent", queued.Response.Mti);
+        }
+    }
+
+    private void Pack(Queued queued)
+    {
+        var requestTpdu = queued.Tpdu.Span;
+        var span = _output.GetSpan(_format.Overhead + _format.MaxFrameLength);
+        var body = span.Slice(_format.Overhead, _format.MaxFrameLength - requestTpdu.Length);
+        var length = queued.MacKey is null ? _codec.Pack(queued.Response, body) : _codec.PackWithMac(queued.Response, body, queued.MacKey);
+        _format.WriteHeader(span, requestTpdu.Length + length);
         if (!requestTpdu.IsEmpty)
         {
-            var tpdu = span.Slice(format.HeaderLength, requestTpdu.Length);
+            var tpdu = span.Slice(_format.HeaderLength, requestTpdu.Length);
             requestTpdu.CopyTo(tpdu);
             FrameFormat.SwapTpduAddresses(tpdu);
         }
 
-        output.Advance(format.Overhead + length);
+        _output.Advance(_format.Overhead + length);
     }
+
+    private sealed record Queued(IsoMessage Response, byte[]? MacKey, ReadOnlyMemory<byte> Tpdu);
 }
