@@ -22,6 +22,7 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton<IPositions>(sp => sp.GetRequiredService<SwitchActors>());
         builder.Services.AddSingleton(sp => new TransactionFlow(
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
-            sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit));
+            sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
+            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit));
     }
 }

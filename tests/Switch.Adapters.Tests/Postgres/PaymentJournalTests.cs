@@ -12,9 +12,11 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         new RequestKey("100001", reference, "1122"), [fingerprint], "ELECT", "1234567890", billId, amount, 682, Channel.Atm,
         code, code == "00" ? $"SR{reference}" : null, code == "00" ? "A1B2C3" : null);
 
+    private static readonly DateTimeOffset Later = DateTimeOffset.MaxValue;
+
     private static string Fresh() => Guid.NewGuid().ToString("N")[..12];
 
-    private PostgresPaymentJournal Journal() => new(postgres.DataSource, NullLogger<PostgresPaymentJournal>.Instance);
+    private PostgresPaymentJournal Journal() => new(postgres.DataSource, NullLogger<PostgresPaymentJournal>.Instance, TimeProvider.System);
 
     [Fact]
     public async Task Appended_entry_is_found_as_written()
@@ -22,7 +24,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await using var journal = Journal();
         var entry = Entry(Fresh());
 
-        var outcome = await journal.AppendAsync(entry, default);
+        var outcome = await journal.AppendAsync(entry, Later, default);
         var found = await journal.FindAsync(entry.Key, default);
 
         Assert.Equal(JournalOutcome.Written, outcome);
@@ -36,7 +38,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await using var journal = Journal();
         var entries = Enumerable.Range(0, 2000).Select(_ => Entry(Fresh())).ToList();
 
-        var outcomes = await Task.WhenAll(entries.Select(e => journal.AppendAsync(e, default)));
+        var outcomes = await Task.WhenAll(entries.Select(e => journal.AppendAsync(e, Later, default)));
         var stored = await postgres.ScalarAsync<long>(
             "select count(*) from payments where bank_code = '100001' and reference = any($1)", new object[] { entries.Select(e => e.Key.Reference).ToArray() });
 
@@ -51,8 +53,8 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await using var journal = Journal();
         var reference = Fresh();
 
-        var outcomes = await Task.WhenAll(journal.AppendAsync(Entry(reference), default), journal.AppendAsync(Entry(reference, fingerprint: 2), default));
-        var later = await journal.AppendAsync(Entry(reference), default);
+        var outcomes = await Task.WhenAll(journal.AppendAsync(Entry(reference), Later, default), journal.AppendAsync(Entry(reference, fingerprint: 2), Later, default));
+        var later = await journal.AppendAsync(Entry(reference), Later, default);
 
         Assert.Equal([JournalOutcome.Written, JournalOutcome.Duplicate], outcomes.Order());
         Assert.Equal(JournalOutcome.Duplicate, later);
@@ -67,21 +69,57 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
             "insert into bills (biller_code, account_number, bill_number, customer_name, amount_due, due_date) values ('ELECT', '9999999999', $1, 'Test', 10000, current_date) returning id",
             $"T-{Fresh()}");
 
-        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, billId: billId), default);
-        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, code: "51", billId: billId), default);
+        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, billId: billId), Later, default);
+        await journal.AppendAsync(Entry(Fresh(), amount: 4_000, code: "51", billId: billId), Later, default);
         var afterPart = await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId);
-        await journal.AppendAsync(Entry(Fresh(), amount: 6_000, billId: billId), default);
+        await journal.AppendAsync(Entry(Fresh(), amount: 6_000, billId: billId), Later, default);
 
         Assert.Equal(4_000, afterPart);
         Assert.Equal("paid", await postgres.ScalarAsync<string>("select status from bills where id = $1", billId));
     }
 
     [Fact]
+    public async Task Approval_still_waiting_when_its_time_is_up_is_journaled_as_91_and_pays_nothing()
+    {
+        await using var journal = Journal();
+        var billId = await NewBillAsync(10_000);
+        var entry = Entry(Fresh(), amount: 10_000, billId: billId);
+
+        var outcome = await journal.AppendAsync(entry, DateTimeOffset.UtcNow.AddSeconds(-1), default);
+        var found = await journal.FindAsync(entry.Key, default);
+
+        Assert.Equal(JournalOutcome.TooLate, outcome);
+        Assert.Equal(("91", null, null), (found!.ResponseCode, found.SwitchReference, found.ApprovalCode));
+        Assert.Equal(0L, await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId));
+    }
+
+    [Fact]
+    public async Task Late_approval_declined_becomes_91_and_gives_its_bill_back_once()
+    {
+        await using var journal = Journal();
+        var billId = await NewBillAsync(10_000);
+        var entry = Entry(Fresh(), amount: 10_000, billId: billId);
+        await journal.AppendAsync(entry, Later, default);
+
+        var first = await journal.DeclineLateApprovalAsync(entry.Key, default);
+        var again = await journal.DeclineLateApprovalAsync(entry.Key, default);
+
+        Assert.Equal((true, false), (first, again));
+        Assert.Equal("91", (await journal.FindAsync(entry.Key, default))!.ResponseCode);
+        Assert.Equal((0L, "open"), (await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId),
+            await postgres.ScalarAsync<string>("select status from bills where id = $1", billId)));
+    }
+
+    private Task<long> NewBillAsync(long amountDue) => postgres.ScalarAsync<long>(
+        "insert into bills (biller_code, account_number, bill_number, customer_name, amount_due, due_date) values ('ELECT', '9999999999', $1, 'Test', $2, current_date) returning id",
+        $"T-{Fresh()}", amountDue);
+
+    [Fact]
     public async Task Unreachable_database_fails_the_append_instead_of_hanging()
     {
         await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2");
-        await using var journal = new PostgresPaymentJournal(unreachable, NullLogger<PostgresPaymentJournal>.Instance);
+        await using var journal = new PostgresPaymentJournal(unreachable, NullLogger<PostgresPaymentJournal>.Instance, TimeProvider.System);
 
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => journal.AppendAsync(Entry(Fresh()), default).WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => journal.AppendAsync(Entry(Fresh()), Later, default).WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }

@@ -42,4 +42,15 @@ public static class TestData
         await batch.ExecuteNonQueryAsync();
         return code;
     }
+
+    public static async Task<T> Scalar<T>(this NpgsqlDataSource postgres, string sql, params object[] parameters)
+    {
+        await using var command = postgres.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
 }

@@ -198,15 +198,5 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
         Assert.Equal(120_000L, await Scalar<long>("select coalesce(sum(amount), 0)::bigint from payments where bank_code = $1 and response_code = '00'", bankCode));
     }
 
-
-    private async Task<T> Scalar<T>(string sql, params object[] parameters)
-    {
-        await using var command = Postgres.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }

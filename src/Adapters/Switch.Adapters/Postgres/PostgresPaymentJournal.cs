@@ -39,15 +39,17 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresPaymentJournal> _logger;
+    private readonly TimeProvider _time;
     private readonly int _maxBatch;
     private readonly Channel<Pending> _queue;
     private readonly Task _writer;
     private long _batches;
 
-    public PostgresPaymentJournal(NpgsqlDataSource dataSource, ILogger<PostgresPaymentJournal> logger, int maxBatch = 1000)
+    public PostgresPaymentJournal(NpgsqlDataSource dataSource, ILogger<PostgresPaymentJournal> logger, TimeProvider time, int maxBatch = 1000)
     {
         _dataSource = dataSource;
         _logger = logger;
+        _time = time;
         _maxBatch = maxBatch;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(maxBatch * 20) { SingleReader = true });
         _writer = Task.Run(WriteLoopAsync);
@@ -56,9 +58,9 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     /// <summary>Commits so far; fewer than entries written when commits are shared.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    public async Task<JournalOutcome> AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
+    public async Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken)
     {
-        var pending = new Pending(entry, new TaskCompletionSource<JournalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(entry, approveBy, new TaskCompletionSource<JournalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued the entry will be written; a caller that stops waiting must treat the outcome as unknown.
         return await pending.Outcome.Task.WaitAsync(cancellationToken);
@@ -121,6 +123,25 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             : ReversalOutcome.TooLate;
     }
 
+    public async Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            with declined as (
+                update payments set response_code = '91', switch_reference = null, approval_code = null
+                 where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00' and reversed_at is null
+                returning bill_id, amount
+            ), credited as (
+                update bills b set amount_paid = b.amount_paid - d.amount, status = 'open'
+                  from declined d where b.id = d.bill_id
+            )
+            select count(*) from declined
+            """);
+        command.Parameters.AddWithValue(key.Bank);
+        command.Parameters.AddWithValue(key.Reference);
+        command.Parameters.AddWithValue(key.LocalDate);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -132,9 +153,10 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         var batch = new List<Pending>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
+            var now = _time.GetUtcNow();
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
             {
-                batch.Add(pending);
+                batch.Add(pending.ApproveBy < now && pending.Entry.ResponseCode == ResponseCodes.Approved ? pending.TooLate() : pending);
             }
 
             try
@@ -144,7 +166,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                 foreach (var pending in batch)
                 {
                     // Only the first of several entries with one key was inserted; the rest are its duplicates.
-                    pending.Outcome.SetResult(written.Remove(pending.Entry.Key) ? JournalOutcome.Written : JournalOutcome.Duplicate);
+                    pending.Outcome.SetResult(!written.Remove(pending.Entry.Key) ? JournalOutcome.Duplicate
+                        : pending.WrittenTooLate ? JournalOutcome.TooLate : JournalOutcome.Written);
                 }
             }
             catch (Exception e)
@@ -190,5 +213,15 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     private static void Add<T>(NpgsqlCommand command, NpgsqlDbType elementType, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | elementType, Value = values.ToArray() });
 
-    private sealed record Pending(JournalEntry Entry, TaskCompletionSource<JournalOutcome> Outcome);
+    private sealed record Pending(JournalEntry Entry, DateTimeOffset ApproveBy, TaskCompletionSource<JournalOutcome> Outcome)
+    {
+        public bool WrittenTooLate { get; private init; }
+
+        /// <summary>The bank was answered 91 while this approval waited: the journal must say what the bank heard.</summary>
+        public Pending TooLate() => this with
+        {
+            Entry = Entry with { ResponseCode = ResponseCodes.Unavailable, SwitchReference = null, ApprovalCode = null },
+            WrittenTooLate = true,
+        };
+    }
 }

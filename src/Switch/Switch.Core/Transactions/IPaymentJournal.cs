@@ -22,8 +22,12 @@ public sealed record JournalEntry(
 /// <summary>What became of a reversal: only Reversed changed anything.</summary>
 public enum ReversalOutcome { Reversed, AlreadyReversed, NotFound, AmountDiffers, TooLate }
 
-/// <summary>Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another request.</summary>
-public enum JournalOutcome { Written, Duplicate }
+/// <summary>
+/// Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another
+/// request. TooLate: the approval was still waiting to be written when its time was up, so it was journaled as the
+/// 91 its bank was answered instead.
+/// </summary>
+public enum JournalOutcome { Written, Duplicate, TooLate }
 
 /// <summary>
 /// The system of record for payments. <see cref="AppendAsync"/> completes only after the entry is committed,
@@ -32,7 +36,14 @@ public enum JournalOutcome { Written, Duplicate }
 /// </summary>
 public interface IPaymentJournal
 {
-    Task<JournalOutcome> AppendAsync(JournalEntry entry, CancellationToken cancellationToken);
+    /// <param name="approveBy">After this moment an approval is no longer written as such: the bank has been answered 91.</param>
+    Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Turns the approval under <paramref name="key"/> into the 91 its bank was answered because its commit finished
+    /// too late, giving its bill the amount back. False when there is no such unreversed approval. Durable when it returns.
+    /// </summary>
+    Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the approved payment under <paramref name="original"/> reversed and gives its bill the amount back,

@@ -9,6 +9,8 @@ namespace Switch.Transactions;
 /// Inquiry and payment, the same for every edge: validate (biller, enrolment, bill, rules) → reserve the bank's
 /// position → durable commit → answer. An approval is returned only after the journal has committed it
 /// (guarantee 1); a repeated key gets the first answer, or 94 when its content differs (guarantee 2).
+/// The edges answer 91 when <paramref name="requestTimeout"/> passes; a payment not committed as approved by then
+/// is journaled as that 91, so the journal, a repeat and the bank's position all agree with what the bank heard.
 /// </summary>
 public sealed class TransactionFlow(
     IBillerCatalog billers,
@@ -16,6 +18,7 @@ public sealed class TransactionFlow(
     IPaymentJournal journal,
     IPositions positions,
     TimeProvider time,
+    TimeSpan requestTimeout,
     TimeSpan reversalTimeLimit)
 {
     private readonly KeyedLock _accounts = new();
@@ -48,16 +51,17 @@ public sealed class TransactionFlow(
 
     public async Task<PaymentReply> PayAsync(PayBill payment, CancellationToken cancellationToken)
     {
+        var deadline = new Deadline(time.GetUtcNow(), requestTimeout);
         var fingerprint = Fingerprint(payment);
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
         if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber) is { } refusal)
         {
-            return await JournalAsync(payment, fingerprint, null, refusal, cancellationToken);
+            return await JournalAsync(payment, fingerprint, null, refusal, deadline, cancellationToken);
         }
 
         if (biller!.Mode != PresentmentMode.Hosted)
         {
-            return await SettleAsync(payment, fingerprint, biller, null, cancellationToken);
+            return await SettleAsync(payment, fingerprint, biller, null, deadline, cancellationToken);
         }
 
         // One payment at a time per account: its bills are read, checked and credited (the journal commit credits
@@ -65,7 +69,7 @@ public sealed class TransactionFlow(
         using (await _accounts.AcquireAsync($"{biller.Code}|{payment.AccountNumber}", cancellationToken))
         {
             var bill = PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber);
-            return await SettleAsync(payment, fingerprint, biller, bill, cancellationToken);
+            return await SettleAsync(payment, fingerprint, biller, bill, deadline, cancellationToken);
         }
     }
 
@@ -91,22 +95,30 @@ public sealed class TransactionFlow(
         });
     }
 
-    private async Task<PaymentReply> SettleAsync(PayBill payment, byte[] fingerprint, Biller biller, Bill? bill, CancellationToken cancellationToken)
+    private async Task<PaymentReply> SettleAsync(
+        PayBill payment, byte[] fingerprint, Biller biller, Bill? bill, Deadline deadline, CancellationToken cancellationToken)
     {
         if (PaymentCheck.Refuse(biller, bill, payment.Amount, payment.Currency, Today) is { } refusal)
         {
-            return await JournalAsync(payment, fingerprint, bill, refusal, cancellationToken);
+            return await JournalAsync(payment, fingerprint, bill, refusal, deadline, cancellationToken);
         }
 
         // Each attempt reserves under its own id, so a duplicate releases only what it reserved itself.
         var reservation = Guid.NewGuid().ToString("N");
         if (!await positions.ReserveAsync(payment.Key.Bank, reservation, payment.Amount, cancellationToken))
         {
-            return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, cancellationToken);
+            return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, deadline, cancellationToken);
         }
 
+        // From here the flow runs to its end even if the bank's connection goes, so the reservation is settled either way.
         // If the journal fails, the commit may or may not have happened: the reservation is kept, erring on the side of the cap.
-        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, cancellationToken);
+        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, deadline, CancellationToken.None);
+        if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
+        {
+            // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
+            reply = new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+        }
+
         if (reply.Approved && reply.FirstAnswer)
         {
             positions.Confirm(payment.Key.Bank, reservation);
@@ -121,15 +133,19 @@ public sealed class TransactionFlow(
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
-    private async Task<PaymentReply> JournalAsync(PayBill payment, byte[] fingerprint, Bill? bill, string code, CancellationToken cancellationToken)
+    private async Task<PaymentReply> JournalAsync(
+        PayBill payment, byte[] fingerprint, Bill? bill, string code, Deadline deadline, CancellationToken cancellationToken)
     {
         var approved = code == ResponseCodes.Approved;
         var reference = approved ? NewSwitchReference() : null;
         var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Math.Max(payment.Amount, 0),
             payment.Currency, payment.Channel, code, reference, approved ? reference![^6..] : null);
-        if (await journal.AppendAsync(entry, cancellationToken) == JournalOutcome.Written)
+        switch (await journal.AppendAsync(entry, deadline.ApproveBy, cancellationToken))
         {
-            return Reply(entry, ours: true);
+            case JournalOutcome.Written:
+                return Reply(entry, ours: true);
+            case JournalOutcome.TooLate:
+                return new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
         }
 
         var first = await journal.FindAsync(payment.Key, cancellationToken)
