@@ -110,6 +110,27 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
             await postgres.ScalarAsync<string>("select status from bills where id = $1", billId)));
     }
 
+    [Fact]
+    public async Task Bank_positions_follow_the_journal_through_approvals_declines_reversals_and_late_declines()
+    {
+        await using var journal = Journal();
+        var bank = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await postgres.ScalarAsync<int>("insert into banks (code, name_en, name_ar) values ($1, 'Test', 'بنك') returning 1", bank);
+        JournalEntry Of(long amount, string code = "00") => Entry(Fresh(), amount, code) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        var (reversed, late) = (Of(2_000), Of(4_000));
+
+        await Task.WhenAll(new[] { Of(1_000), Of(8_000, code: "51"), reversed, late, Of(16_000) }.Select(e => journal.AppendAsync(e, Later, default)));
+        await journal.ReverseAsync(reversed.Key, 2_000, TimeSpan.FromMinutes(5), default);
+        await journal.DeclineLateApprovalAsync(late.Key, default);
+
+        Assert.Equal(17_000L, await postgres.ScalarAsync<long>("select committed from bank_positions where bank_code = $1", bank));
+        Assert.True(await postgres.ScalarAsync<bool>("""
+            select not exists (
+                select bank_code, sum(amount) from payments where response_code = '00' and reversed_at is null group by bank_code
+                except select bank_code, committed from bank_positions where committed <> 0)
+            """));
+    }
+
     private Task<long> NewBillAsync(long amountDue) => postgres.ScalarAsync<long>(
         "insert into bills (biller_code, account_number, bill_number, customer_name, amount_due, due_date) values ('ELECT', '9999999999', $1, 'Test', $2, current_date) returning id",
         $"T-{Fresh()}", amountDue);

@@ -3,16 +3,18 @@ using Switch.Positions;
 
 namespace Switch.Adapters.Postgres;
 
-/// <summary>A bank's cap and its committed position as the journal has it: approved payments not reversed.</summary>
+/// <summary>
+/// A bank's cap and its committed position as the journal has it: approved payments not reversed, summed by the
+/// journal's own triggers into bank_positions (migration 0004).
+/// </summary>
 public sealed class PostgresPositionSource(NpgsqlDataSource dataSource) : IPositionSource
 {
     public async Task<(long Cap, long Committed)> LoadAsync(string bank, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select k.net_debit_cap,
-                   coalesce((select sum(p.amount) from payments p
-                              where p.bank_code = k.code and p.response_code = '00' and p.reversed_at is null), 0)::bigint
-              from banks k where k.code = $1
+            select k.net_debit_cap, coalesce(p.committed, 0)
+              from banks k left join bank_positions p on p.bank_code = k.code
+             where k.code = $1
             """);
         command.Parameters.AddWithValue(bank);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
