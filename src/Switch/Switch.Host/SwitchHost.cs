@@ -50,7 +50,9 @@ public static class SwitchHost
 
     /// <summary>
     /// The switch runs a handful of statements thousands of times a second; preparing them saves PostgreSQL their
-    /// parse and plan each time. A connection string that sets Max Auto Prepare itself keeps its value.
+    /// parse and plan each time. It never changes session state (the migrations' advisory lock is released in the
+    /// same connection), so a pooled connection needs no reset statements when it is reused. A connection string
+    /// that sets either itself keeps its value.
     /// </summary>
     private static NpgsqlDataSource PostgresDataSource(string connectionString)
     {
@@ -58,6 +60,11 @@ public static class SwitchHost
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
         return builder.Build();

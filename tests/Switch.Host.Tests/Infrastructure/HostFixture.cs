@@ -44,7 +44,7 @@ public class HostFixture : IAsyncLifetime
     /// <summary>Settings applied over the fixture's own.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

@@ -17,7 +17,7 @@ public sealed class ShortTimeoutHost : HostFixture
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Switch:RequestTimeout", Timeout.ToString())];
 }
 
-/// <summary>Locking the payments table stalls every commit of the switch, so these tests run alone.</summary>
+/// <summary>Tests that stall or cut PostgreSQL run alone, so no other test sees their stall.</summary>
 [CollectionDefinition(nameof(StalledJournal), DisableParallelization = true)]
 public sealed class StalledJournal;
 

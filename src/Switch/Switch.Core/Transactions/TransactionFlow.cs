@@ -56,7 +56,7 @@ public sealed class TransactionFlow(
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
         if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber) is { } refusal)
         {
-            return await JournalAsync(payment, fingerprint, null, refusal, deadline, cancellationToken);
+            return await JournalAsync(payment, fingerprint, null, refusal, null, deadline, cancellationToken);
         }
 
         if (biller!.Mode != PresentmentMode.Hosted)
@@ -100,46 +100,86 @@ public sealed class TransactionFlow(
     {
         if (PaymentCheck.Refuse(biller, bill, payment.Amount, payment.Currency, Today) is { } refusal)
         {
-            return await JournalAsync(payment, fingerprint, bill, refusal, deadline, cancellationToken);
+            return await JournalAsync(payment, fingerprint, bill, refusal, null, deadline, cancellationToken);
         }
 
-        // Each attempt reserves under its own id, so a duplicate releases only what it reserved itself.
-        var reservation = Guid.NewGuid().ToString("N");
-        if (!await positions.ReserveAsync(payment.Key.Bank, reservation, payment.Amount, cancellationToken))
+        // The attempt's switch reference names its reservation: a duplicate releases only what it reserved itself,
+        // and a journal entry tells which attempt it came from.
+        var reference = NewSwitchReference();
+        var bank = payment.Key.Bank;
+        if (!await positions.ReserveAsync(bank, reference, payment.Amount, cancellationToken))
         {
-            return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, deadline, cancellationToken);
+            return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, null, deadline, cancellationToken);
         }
 
         // From here the flow runs to its end even if the bank's connection goes, so the reservation is settled either way.
-        // If the journal fails, the commit may or may not have happened: the reservation is kept, erring on the side of the cap.
-        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, deadline, CancellationToken.None);
-        if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
+        PaymentReply reply;
+        try
         {
-            // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
-            reply = new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+            reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, reference, deadline, CancellationToken.None);
+            if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
+            {
+                // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
+                reply = new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The commit may or may not have happened: the reservation holds until the journal can say which.
+            _ = SettleWhenKnownAsync(payment.Key, reference);
+            throw;
         }
 
         if (reply.Approved && reply.FirstAnswer)
         {
-            positions.Confirm(payment.Key.Bank, reservation);
+            positions.Confirm(bank, reference);
         }
         else
         {
-            positions.Release(payment.Key.Bank, reservation);
+            positions.Release(bank, reference);
         }
 
         return reply;
     }
 
+    /// <summary>
+    /// Once the journal answers again, confirms the reservation if this attempt's approval is there (its switch
+    /// reference), and releases it otherwise: an outage must not leave a bank's cap held by payments that never were.
+    /// </summary>
+    private async Task SettleWhenKnownAsync(RequestKey key, string reference)
+    {
+        for (var pause = TimeSpan.FromSeconds(1); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerMinute)))
+        {
+            await Task.Delay(pause, time);
+            try
+            {
+                var entry = await journal.FindAsync(key, CancellationToken.None);
+                if (entry is { ResponseCode: ResponseCodes.Approved } && entry.SwitchReference == reference)
+                {
+                    positions.Confirm(key.Bank, reference);
+                }
+                else
+                {
+                    positions.Release(key.Bank, reference);
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Still unreachable: ask again later.
+            }
+        }
+    }
+
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
+    /// <param name="reference">The switch reference of an approval; null for a decline.</param>
     private async Task<PaymentReply> JournalAsync(
-        PayBill payment, byte[] fingerprint, Bill? bill, string code, Deadline deadline, CancellationToken cancellationToken)
+        PayBill payment, byte[] fingerprint, Bill? bill, string code, string? reference, Deadline deadline, CancellationToken cancellationToken)
     {
-        var approved = code == ResponseCodes.Approved;
-        var reference = approved ? NewSwitchReference() : null;
         var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Math.Max(payment.Amount, 0),
-            payment.Currency, payment.Channel, code, reference, approved ? reference![^6..] : null);
+            payment.Currency, payment.Channel, code, reference, reference?[^6..]);
         switch (await journal.AppendAsync(entry, deadline.ApproveBy, cancellationToken))
         {
             case JournalOutcome.Written:
