@@ -51,6 +51,13 @@ public sealed class ResponseWriter : IAsyncDisposable
                     TryPack(queued);
                 }
 
+                // Responses finish in bursts (a journal commit completes many at once): give the rest a moment to join.
+                await Task.Yield();
+                while (_queue.Reader.TryRead(out var queued))
+                {
+                    TryPack(queued);
+                }
+
                 if ((await _output.FlushAsync()).IsCompleted)
                 {
                     break;
