@@ -59,16 +59,14 @@ public sealed class TransactionFlow(
             return await JournalAsync(payment, fingerprint, null, refusal, null, deadline, cancellationToken);
         }
 
-        if (biller!.Mode != PresentmentMode.Hosted)
+        // One payment at a time per account. Its bills are read, checked and credited (the journal commit credits them)
+        // before the next payment looks, so two payments can never both settle the same bill; and a repeat waits for the
+        // original to finish, so it never hears an approval that is about to become a late 91.
+        using (await _accounts.AcquireAsync($"{biller!.Code}|{payment.AccountNumber}", cancellationToken))
         {
-            return await SettleAsync(payment, fingerprint, biller, null, deadline, cancellationToken);
-        }
-
-        // One payment at a time per account: its bills are read, checked and credited (the journal commit credits
-        // them) before the next payment looks, so two payments can never both settle the same bill.
-        using (await _accounts.AcquireAsync($"{biller.Code}|{payment.AccountNumber}", cancellationToken))
-        {
-            var bill = PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber);
+            var bill = biller.Mode == PresentmentMode.Hosted
+                ? PaymentCheck.Choose(await bills.FindAsync(biller.Code, payment.AccountNumber, cancellationToken), payment.BillNumber)
+                : null;
             return await SettleAsync(payment, fingerprint, biller, bill, deadline, cancellationToken);
         }
     }
