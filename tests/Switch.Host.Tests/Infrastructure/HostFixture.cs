@@ -9,8 +9,9 @@ namespace Switch.Host.Tests.Infrastructure;
 /// <summary>
 /// The real switch host on free ports, against the PostgreSQL and Redis that <c>./switch test</c> started
 /// (their addresses come in the environment, as in production). The read timeout is short so stalls show quickly.
+/// A derived fixture changes settings through <see cref="Settings"/>.
 /// </summary>
-public sealed class HostFixture : IAsyncLifetime
+public class HostFixture : IAsyncLifetime
 {
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(1);
 
@@ -36,11 +37,14 @@ public sealed class HostFixture : IAsyncLifetime
             ["Switch:CatalogRefresh"] = "00:00:00",
             ["Switch:BankCacheTime"] = "00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }).AddInMemoryCollection(Settings));
         await SwitchHost.StartAsync(_app);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Settings applied over the fixture's own.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

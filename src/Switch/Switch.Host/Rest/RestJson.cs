@@ -48,12 +48,15 @@ public static class RestJson
     }
 }
 
-/// <summary>POST /api/v1/payments. Every field is text: amounts are decimal strings, never JSON numbers.</summary>
+/// <summary>
+/// POST /api/v1/payments. Every field is text: amounts are decimal strings, never JSON numbers. The optional fields have
+/// defaults, which is what tells the OpenAPI document they are optional; a missing required one is answered 30.
+/// </summary>
 public sealed record PaymentRequest(
-    string? BillerCode, string? AccountNumber, string? BillNumber, string? Channel, string? Amount, string? Currency, string? PayerAccount);
+    string? BillerCode, string? AccountNumber, string? Channel, string? Amount, string? Currency, string? BillNumber = null, string? PayerAccount = null);
 
 /// <summary>POST /api/v1/payments/{paymentId}/reversal: the amount, when given, must be the original's.</summary>
-public sealed record ReversalRequest(string? Amount, string? Currency);
+public sealed record ReversalRequest(string? Amount = null, string? Currency = null);
 
 /// <summary>A payment as the bank sees it: the answer to POST, and what the status lookups return.</summary>
 public sealed record PaymentBody(

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net;
+using Npgsql;
+using Switch.Host.Tests.Infrastructure;
+using static Switch.Host.Tests.Rest.RestClient;
+
+namespace Switch.Host.Tests.Rest;
+
+/// <summary>A switch that must answer within one second.</summary>
+public sealed class ShortTimeoutHostFixture : HostFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Switch:RequestTimeout", "00:00:01")];
+}
+
+public class RestTimeoutTests(ShortTimeoutHostFixture host) : IClassFixture<ShortTimeoutHostFixture>
+{
+    private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
+
+    [Fact]
+    public async Task Payment_not_committed_in_time_is_503_91_and_its_repeat_gets_the_final_answer()
+    {
+        var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
+        using var bank = new RestClient(host.HttpPort, RestBanks.PlainKey);
+        var key = NewKey();
+
+        // An uncommitted row under the same key makes the journal's insert wait for this transaction: a stalled commit.
+        await using var blocker = await Postgres.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("""
+            insert into payments (bank_code, reference, local_date, fingerprint, biller_code, account_number, amount, currency, channel, response_code)
+            values ('100001', $1, '', '\x00', 'ELECT', $2, 1, 682, 'IB', '05')
+            """, blocker, transaction))
+        {
+            insert.Parameters.AddWithValue(key);
+            insert.Parameters.AddWithValue(account);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var answer = await bank.PayAsync(key, PaymentBody(account, "247.57"));
+        var waited = clock.Elapsed;
+        await transaction.RollbackAsync();
+        var repeat = await RepeatUntilFinalAsync(bank, key, PaymentBody(account, "247.57"));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "91"), (answer.Status, answer.Code));
+        Assert.InRange(waited, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        Assert.Equal((HttpStatusCode.Created, true), (repeat.Status, repeat.Replayed));
+    }
+
+    private static async Task<Answer> RepeatUntilFinalAsync(RestClient bank, string key, System.Text.Json.Nodes.JsonObject body)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var answer = await bank.PayAsync(key, body);
+            if (answer.Status != HttpStatusCode.ServiceUnavailable || attempt == 20)
+            {
+                return answer;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
