@@ -28,10 +28,13 @@ public sealed class RedisRateCounter(string connectionString, TimeSpan timeout) 
         return Convert.ToInt64(count, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Completes when Redis answers a PING within the timeout; throws otherwise.</summary>
-    public async Task PingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when Redis answers a PING within <paramref name="within"/> (the counting timeout when null); throws otherwise.
+    /// The first PING also connects, which takes longer than a count.
+    /// </summary>
+    public async Task PingAsync(TimeSpan? within, CancellationToken cancellationToken)
     {
-        var answer = await Task.Run(() => _client.Value.Ping(), cancellationToken).WaitAsync(timeout, cancellationToken);
+        var answer = await Task.Run(() => _client.Value.Ping(), cancellationToken).WaitAsync(within ?? timeout, cancellationToken);
         if (answer != "PONG")
         {
             throw new InvalidOperationException($"Redis answered '{answer}' to PING.");

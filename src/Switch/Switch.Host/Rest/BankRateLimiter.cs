@@ -10,8 +10,11 @@ namespace Switch.Host.Rest;
 /// serving: Redis is a rate limiter whose loss costs precision, never service. The switch-over is logged once each
 /// way; while Redis is out it is tried again in the background, never on a request's time.
 /// </summary>
-public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions options, TimeProvider time, ILogger<BankRateLimiter> logger) : IDisposable
+public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions options, TimeProvider time, ILogger<BankRateLimiter> logger) : IHostedService, IDisposable
 {
+    /// <summary>How long connecting to Redis may take at start, before the first request.</summary>
+    private static readonly TimeSpan ConnectTime = TimeSpan.FromSeconds(2);
+
     private readonly PartitionedRateLimiter<(string Bank, int Limit)> _node = PartitionedRateLimiter.Create<(string Bank, int Limit), (string, int)>(
         bank => RateLimitPartition.GetFixedWindowLimiter(bank, b => new FixedWindowRateLimiterOptions
         {
@@ -27,6 +30,21 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
     /// <summary>True while requests are counted in Redis; false while each node counts its own.</summary>
     public bool CountsInRedis => Volatile.Read(ref _redisOut) == 0;
 
+    /// <summary>Connects to Redis before the first request, so that no request pays for the connection or is counted per node for it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await redis.PingAsync(ConnectTime, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            RedisFailed(e);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Whether <paramref name="bank"/> may make this request now.</summary>
     public async ValueTask<bool> TryAcquireAsync(Bank bank, CancellationToken cancellationToken)
     {
@@ -38,11 +56,7 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                if (Interlocked.Exchange(ref _redisOut, 1) == 0)
-                {
-                    logger.LogWarning("Redis did not count a request ({Problem}): rate limits are counted per node until it answers again", e.Message);
-                    Volatile.Write(ref _retryAt, (time.GetUtcNow() + options.Redis.RetryEvery).UtcTicks);
-                }
+                RedisFailed(e);
             }
         }
         else
@@ -56,6 +70,15 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
 
     public void Dispose() => _node.Dispose();
 
+    private void RedisFailed(Exception problem)
+    {
+        if (Interlocked.Exchange(ref _redisOut, 1) == 0)
+        {
+            logger.LogWarning("Redis does not answer ({Problem}): rate limits are counted per node until it does", problem.Message);
+            Volatile.Write(ref _retryAt, (time.GetUtcNow() + options.Redis.RetryEvery).UtcTicks);
+        }
+    }
+
     private void RetryRedisWhenDue()
     {
         if (time.GetUtcNow().UtcTicks < Volatile.Read(ref _retryAt) || Interlocked.Exchange(ref _retrying, 1) == 1)
@@ -67,7 +90,7 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
         {
             try
             {
-                await redis.PingAsync(CancellationToken.None);
+                await redis.PingAsync(null, CancellationToken.None);
                 Volatile.Write(ref _redisOut, 0);
                 logger.LogWarning("Redis answers again: rate limits are counted in Redis across nodes");
             }

@@ -11,6 +11,7 @@ public static class RestApi
     {
         builder.Services.AddSingleton(_ => new RedisRateCounter(options.Redis.ConnectionString, options.Redis.Timeout));
         builder.Services.AddSingleton<BankRateLimiter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Switch REST API for member banks";
