@@ -7,21 +7,28 @@ namespace Switch.Host.Rest;
 /// <summary>What every /api/v1 request goes through, outermost first: the answer deadline, the API key, the bank's rate.</summary>
 public static class ApiFilters
 {
-    /// <summary>Every request is answered within Switch:RequestTimeout: 503/91 when the work behind it is slower.</summary>
+    /// <summary>
+    /// Every request is answered within Switch:RequestTimeout: 503/91 when the work behind it is slower. The work is
+    /// stopped at the deadline rather than left running, except a payment or reversal already in the core, which
+    /// completes on its own (its repeat finds it) without touching the request any more.
+    /// </summary>
     public static async ValueTask<object?> AnswerInTime(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var options = http.RequestServices.GetRequiredService<SwitchOptions>();
+        var timeout = http.RequestServices.GetRequiredService<SwitchOptions>().RequestTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(timeout);
+        http.SetDeadline(deadline.Token);
         try
         {
-            return await next(context).AsTask().WaitAsync(options.RequestTimeout, http.RequestAborted);
+            return await next(context);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
         {
             // The route pattern, not the path: paths carry account numbers, which never go into a log.
             var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiFilters)).LogWarning(
-                "{Method} {Route} not finished within {Timeout}: answered 91", http.Request.Method, route, options.RequestTimeout);
+                "{Method} {Route} not finished within {Timeout}: answered 91", http.Request.Method, route, timeout);
             return Problems.For(ResponseCodes.Unavailable, "the switch could not answer in time; a payment may still complete: repeat it with the same Idempotency-Key", http);
         }
     }
@@ -31,7 +38,7 @@ public static class ApiFilters
     {
         var http = context.HttpContext;
         var bank = ApiKey(http) is { } key
-            ? await http.RequestServices.GetRequiredService<IBankDirectory>().FindByApiKeyHashAsync(SHA256.HashData(Encoding.UTF8.GetBytes(key)), http.RequestAborted)
+            ? await http.RequestServices.GetRequiredService<IBankDirectory>().FindByApiKeyHashAsync(SHA256.HashData(Encoding.UTF8.GetBytes(key)), http.Deadline())
             : null;
         if (bank is not { IsActive: true })
         {
@@ -47,7 +54,7 @@ public static class ApiFilters
     public static async ValueTask<object?> LimitRate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!await http.RequestServices.GetRequiredService<BankRateLimiter>().TryAcquireAsync(http.CallingBank(), http.RequestAborted))
+        if (!await http.RequestServices.GetRequiredService<BankRateLimiter>().TryAcquireAsync(http.CallingBank(), http.Deadline()))
         {
             http.Response.Headers.RetryAfter = "1";
             return Problems.RateLimited(http);

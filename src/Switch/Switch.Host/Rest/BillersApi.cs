@@ -17,11 +17,11 @@ public static class BillersApi
     private static async Task<Ok<BillerBody[]>> ListAsync(HttpContext http, IBillerCatalog catalog)
     {
         var bank = http.CallingBank().Code;
-        return TypedResults.Ok((await catalog.AllAsync(http.RequestAborted)).Select(b => Body(b, bank)).ToArray());
+        return TypedResults.Ok((await catalog.AllAsync(http.Deadline())).Select(b => Body(b, bank)).ToArray());
     }
 
     private static async Task<Results<Ok<BillerBody>, ProblemHttpResult>> FindAsync(string code, HttpContext http, IBillerCatalog catalog) =>
-        await catalog.FindAsync(code, http.RequestAborted) is { } biller
+        await catalog.FindAsync(code, http.Deadline()) is { } biller
             ? TypedResults.Ok(Body(biller, http.CallingBank().Code))
             : Problems.For(ResponseCodes.UnknownBiller, $"there is no biller {code}", http);
 

@@ -25,14 +25,16 @@ public static class BillsApi
         }
 
         var bank = http.CallingBank().Code;
-        var reply = await flow.InquireAsync(new InquireBill(new RequestKey(bank, "", ""), billerCode, accountNumber, billNumber, payerChannel), http.RequestAborted);
+        var deadline = http.Deadline();
+        var reply = await flow.InquireAsync(new InquireBill(new RequestKey(bank, "", ""), billerCode, accountNumber, billNumber, payerChannel), deadline)
+            .WaitAsync(deadline);
         if (!reply.Approved)
         {
             return Problems.For(reply.ResponseCode, null, http);
         }
 
         // Approved means the biller exists; the catalog answers from memory.
-        var biller = (await catalog.FindAsync(billerCode, http.RequestAborted))!;
+        var biller = (await catalog.FindAsync(billerCode, deadline))!;
         var currency = biller.Currency;
         if (reply.Bill is not { } bill)
         {

@@ -7,7 +7,7 @@ namespace Switch.Host.Rest;
 public static class PaymentLookups
 {
     public static async Task<Results<Ok<PaymentBody>, ProblemHttpResult>> ByIdAsync(string paymentId, HttpContext http, TransactionFlow flow) =>
-        await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.RequestAborted) is { } payment
+        await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.Deadline()) is { } payment
             ? TypedResults.Ok(Body(payment))
             : Problems.For(ResponseCodes.OriginalNotFound, $"this bank has no payment {paymentId}", http);
 
@@ -18,7 +18,7 @@ public static class PaymentLookups
             return Problems.For(ResponseCodes.FormatError, "query parameter idempotencyKey is required: 1 to 64 characters of A-Z a-z 0-9 . _ : -", http);
         }
 
-        return await flow.FindPaymentAsync(new RequestKey(http.CallingBank().Code, idempotencyKey!, ""), http.RequestAborted) is { } payment
+        return await flow.FindPaymentAsync(new RequestKey(http.CallingBank().Code, idempotencyKey!, ""), http.Deadline()) is { } payment
             ? TypedResults.Ok(Body(payment))
             : Problems.For(ResponseCodes.OriginalNotFound, "this bank has made no payment with this Idempotency-Key", http);
     }

@@ -49,8 +49,8 @@ public static partial class PaymentsApi
             return Refusal(request, idempotencyKey, http);
         }
 
-        // Not the request's token: once started, a payment runs to its end even if the bank hangs up; its repeat finds it.
-        var reply = await flow.PayAsync(payment, CancellationToken.None);
+        // Once started, a payment runs to its end even if its answer is too late or the bank hangs up; its repeat finds it.
+        var reply = await flow.PayAsync(payment, CancellationToken.None).WaitAsync(http.Deadline());
         if (!reply.FirstAnswer && reply.ResponseCode != ResponseCodes.Duplicate)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";

@@ -26,14 +26,14 @@ public static class RestJson
         try
         {
             using var buffered = new MemoryStream();
-            await request.Body.CopyToAsync(buffered, request.HttpContext.RequestAborted);
+            await request.Body.CopyToAsync(buffered, request.HttpContext.Deadline());
             if (buffered.Length == 0)
             {
                 return optional ? (null, null) : (null, "a JSON body is required");
             }
 
             buffered.Position = 0;
-            return await JsonSerializer.DeserializeAsync<T>(buffered, Options, request.HttpContext.RequestAborted) is { } body
+            return await JsonSerializer.DeserializeAsync<T>(buffered, Options, request.HttpContext.Deadline()) is { } body
                 ? (body, null)
                 : (null, "the body must be a JSON object");
         }

@@ -15,7 +15,7 @@ public static class Reversals
             return Problems.For(ResponseCodes.FormatError, problem, http);
         }
 
-        if (await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.RequestAborted) is not { Status: not PaymentStatus.Declined } payment)
+        if (await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.Deadline()) is not { Status: not PaymentStatus.Declined } payment)
         {
             return Problems.For(ResponseCodes.OriginalNotFound, $"this bank has no approved payment {paymentId}", http);
         }
@@ -37,8 +37,8 @@ public static class Reversals
             }
         }
 
-        // As for a payment: once started, the reversal runs to its end even if the bank hangs up.
-        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount), CancellationToken.None);
+        // As for a payment: once started, the reversal runs to its end even if its answer is too late or the bank hangs up.
+        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount), CancellationToken.None).WaitAsync(http.Deadline());
         return reply.Approved
             ? TypedResults.Ok(new ReversalBody(paymentId, "reversed", reply.ResponseCode))
             : Problems.For(reply.ResponseCode, reply.ResponseCode == ResponseCodes.NotPermitted ? "the reversal time limit has passed" : null, http);
