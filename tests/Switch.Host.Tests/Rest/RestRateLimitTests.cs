@@ -28,6 +28,22 @@ public class RestRateLimitTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task Requests_are_counted_in_redis_under_the_banks_code()
+    {
+        var (code, key) = await RestBanks.Create(Postgres);
+        using var bank = new RestClient(host.HttpPort, key);
+        using var redis = new FreeRedis.RedisClient(Environment.GetEnvironmentVariable("Switch__Redis__ConnectionString"));
+
+        await bank.GetAsync("billers");
+        await bank.GetAsync("billers");
+        var windows = redis.Keys($"switch:rate:{code}:*");
+
+        Assert.NotEmpty(windows);
+        Assert.InRange(windows.Sum(w => long.Parse(redis.Get(w), System.Globalization.CultureInfo.InvariantCulture)), 2, 2);
+        Assert.All(windows, w => Assert.InRange(redis.PTtl(w), 1, 2000));
+    }
+
+    [Fact]
     public async Task Health_says_rate_limits_are_counted_in_redis()
     {
         using var http = new HttpClient();
