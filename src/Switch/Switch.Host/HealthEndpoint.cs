@@ -1,17 +1,19 @@
 using Npgsql;
 using Switch.Adapters.Redis;
 using Switch.Host.Iso;
+using Switch.Host.Rest;
 
 namespace Switch.Host;
 
 /// <summary>
 /// GET /health: 200 while the switch can take payments, 503 when PostgreSQL (the system of record) is
-/// unreachable. Redis down is reported as "degraded" with 200: it costs speed, never correctness.
+/// unreachable. Redis down is reported as "degraded" with 200: it costs speed, never correctness. rateLimit says
+/// whether REST rate limits are counted across nodes in Redis or per node while Redis is out.
 /// </summary>
 public static class HealthEndpoint
 {
     public static void MapHealth(this WebApplication app) => app.MapGet("/health", async (
-        NpgsqlDataSource postgres, RedisProbe redis, ConnectionRegistry connections, CancellationToken cancellationToken) =>
+        NpgsqlDataSource postgres, RedisProbe redis, BankRateLimiter rateLimiter, ConnectionRegistry connections, CancellationToken cancellationToken) =>
     {
         var postgresProblem = await PostgresProblemAsync(postgres, cancellationToken);
         var redisProblem = await redis.ProblemAsync();
@@ -21,6 +23,7 @@ public static class HealthEndpoint
             status,
             postgres = postgresProblem ?? "up",
             redis = redisProblem ?? "up",
+            rateLimit = redisProblem is null && rateLimiter.CountsInRedis ? "redis" : "per node (Redis unavailable)",
             iso = new { connections = connections.Open, signedOn = connections.SignedOnByBank() },
         };
         return postgresProblem is null ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

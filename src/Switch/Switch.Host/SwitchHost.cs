@@ -3,11 +3,12 @@ using Switch.Adapters.Postgres;
 using Switch.Adapters.Redis;
 using Switch.Host.Actors;
 using Switch.Host.Iso;
+using Switch.Host.Rest;
 using Switch.Participants;
 
 namespace Switch.Host;
 
-/// <summary>Builds the switch's host: HTTP (health now, the REST API later), the ISO 8583 listener, the stores.</summary>
+/// <summary>Builds the switch's host: HTTP (health, the REST API), the ISO 8583 listener, the stores.</summary>
 public static class SwitchHost
 {
     /// <param name="configure">Extra configuration applied last, e.g. tests choosing ports.</param>
@@ -42,9 +43,11 @@ public static class SwitchHost
         builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
         builder.AddTransactionCore();
         builder.AddIsoListener(options);
+        builder.AddRestApi(options);
 
         var app = builder.Build();
         app.MapHealth();
+        app.MapRestApi();
         return app;
     }
 

@@ -48,6 +48,12 @@ public sealed class SwitchOptions
     public sealed class RedisSettings
     {
         public string ConnectionString { get; set; } = "";
+
+        /// <summary>How long a rate-limit count may take in Redis before this node counts on its own.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>While Redis is unavailable, how often it is tried again.</summary>
+        public TimeSpan RetryEvery { get; set; } = TimeSpan.FromSeconds(5);
     }
 }
 

@@ -87,6 +87,40 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
     }
 
+    public Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken) =>
+        FindRecordAsync("bank_code = $1 and reference = $2 and local_date = $3", [key.Bank, key.Reference, key.LocalDate], cancellationToken);
+
+    public Task<PaymentRecord?> FindByReferenceAsync(string bank, string switchReference, CancellationToken cancellationToken) =>
+        FindRecordAsync("bank_code = $1 and switch_reference = $2", [bank, switchReference], cancellationToken);
+
+    private async Task<PaymentRecord?> FindRecordAsync(string condition, string[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            select bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id, amount, currency, channel,
+                   response_code, switch_reference, approval_code, reversed_at is not null
+              from payments where {condition}
+            """);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var entry = new JournalEntry(new RequestKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), (byte[])reader[3],
+            reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
+            Enum.Parse<Billing.Channel>(reader.GetString(9), ignoreCase: true), reader.GetString(10),
+            reader.IsDBNull(11) ? null : reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12));
+        var status = entry.ResponseCode != ResponseCodes.Approved ? PaymentStatus.Declined
+            : reader.GetBoolean(13) ? PaymentStatus.Reversed
+            : PaymentStatus.Approved;
+        return new PaymentRecord(entry, status);
+    }
+
     public async Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken)
     {
         // One statement: the payment row is locked, marked and its bill credited back together, or nothing happens.

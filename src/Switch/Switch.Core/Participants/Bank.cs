@@ -1,4 +1,8 @@
 namespace Switch.Participants;
 
 /// <summary>A member bank as the switch knows it: its participant code (field 32) and how it must connect.</summary>
-public sealed record Bank(string Code, string Name, bool IsActive, bool MacRequired, byte[]? MacKey, int MaxConnections);
+public sealed record Bank(string Code, string Name, bool IsActive, bool MacRequired, byte[]? MacKey, int MaxConnections)
+{
+    /// <summary>REST requests the bank may make per second, across all nodes.</summary>
+    public int ApiRateLimit { get; init; } = 2000;
+}

@@ -5,4 +5,7 @@ public interface IBankDirectory
 {
     /// <summary>The bank with this participant code, or null when there is none.</summary>
     ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken);
+
+    /// <summary>The bank whose REST API key has this SHA-256, or null when no bank has it.</summary>
+    ValueTask<Bank?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken);
 }

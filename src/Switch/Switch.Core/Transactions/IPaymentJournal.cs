@@ -53,4 +53,13 @@ public interface IPaymentJournal
 
     /// <summary>The entry journaled under this key, to answer a repeat with the first answer.</summary>
     Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken);
+
+    /// <summary>The entry journaled under this key and what became of it, or null.</summary>
+    Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The payment of <paramref name="bank"/> with this switch reference (only approvals have one) and what became of it,
+    /// or null: another bank's payment is not found, so no bank can see or act on another's.
+    /// </summary>
+    Task<PaymentRecord?> FindByReferenceAsync(string bank, string switchReference, CancellationToken cancellationToken);
 }

@@ -207,4 +207,14 @@ public sealed class TransactionFlow(
     /// <summary>Initials and stars: what the spec's NM carries (M*** A***).</summary>
     private static string MaskName(string name) =>
         string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(word => word[0] + "***"));
+
+    /// <summary>The payment journaled under this key and what became of it (REST: by Idempotency-Key), or null.</summary>
+    public Task<PaymentRecord?> FindPaymentAsync(RequestKey key, CancellationToken cancellationToken) => journal.FindRecordAsync(key, cancellationToken);
+
+    /// <summary>The bank's payment with this switch reference, made over either edge, or null; never another bank's.</summary>
+    public Task<PaymentRecord?> FindPaymentAsync(string bank, string switchReference, CancellationToken cancellationToken) =>
+        journal.FindByReferenceAsync(bank, switchReference, cancellationToken);
+
+    /// <summary>The receipt code (spec RV) an approval under this switch reference carries, for answers rebuilt from the journal.</summary>
+    public static string ReceiptFor(string switchReference) => ReceiptCode(switchReference);
 }

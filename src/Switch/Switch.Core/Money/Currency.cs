@@ -1,0 +1,12 @@
+namespace Switch.Money;
+
+/// <summary>An ISO 4217 currency: its alphabetic code (REST), numeric code (ISO 8583 field 49, the journal) and minor-unit decimals.</summary>
+public sealed record Currency(string Alpha, int Numeric, int Decimals)
+{
+    private static readonly Currency[] Known = [new("SAR", 682, 2), new("JOD", 400, 3), new("SYP", 760, 2)];
+
+    /// <summary>The currency with this alphabetic code (exact, upper case), or null when the switch does not know it.</summary>
+    public static Currency? FromAlpha(string? alpha) => Array.Find(Known, c => c.Alpha == alpha);
+
+    public static Currency? FromNumeric(int numeric) => Array.Find(Known, c => c.Numeric == numeric);
+}

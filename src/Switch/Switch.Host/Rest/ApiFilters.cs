@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using Switch.Participants;
+
+namespace Switch.Host.Rest;
+
+/// <summary>What every /api/v1 request goes through, outermost first: the answer deadline, the API key, the bank's rate.</summary>
+public static class ApiFilters
+{
+    /// <summary>
+    /// Every request is answered within Switch:RequestTimeout: 503/91 when the work behind it is slower. The work is
+    /// stopped at the deadline rather than left running, except a payment or reversal already in the core, which
+    /// completes on its own (its repeat finds it) without touching the request any more.
+    /// </summary>
+    public static async ValueTask<object?> AnswerInTime(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var timeout = http.RequestServices.GetRequiredService<SwitchOptions>().RequestTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(timeout);
+        http.SetDeadline(deadline.Token);
+        try
+        {
+            return await next(context);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The route pattern, not the path: paths carry account numbers, which never go into a log.
+            var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiFilters)).LogWarning(
+                "{Method} {Route} not finished within {Timeout}: answered 91", http.Request.Method, route, timeout);
+            return Problems.For(ResponseCodes.Unavailable, "the switch could not answer in time; a payment may still complete: repeat it with the same Idempotency-Key", http);
+        }
+    }
+
+    /// <summary>Authorization: Bearer with a key whose SHA-256 is an active bank's api_key_hash; 401/63 otherwise.</summary>
+    public static async ValueTask<object?> Authenticate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var bank = ApiKey(http) is { } key
+            ? await http.RequestServices.GetRequiredService<IBankDirectory>().FindByApiKeyHashAsync(SHA256.HashData(Encoding.UTF8.GetBytes(key)), http.Deadline())
+            : null;
+        if (bank is not { IsActive: true })
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.For(ResponseCodes.SecurityViolation, "a valid API key of an active bank is required: Authorization: Bearer <key>", http);
+        }
+
+        http.SetCallingBank(bank);
+        return await next(context);
+    }
+
+    /// <summary>At most banks.api_rate_limit requests per second per bank: 429/91 with Retry-After beyond it.</summary>
+    public static async ValueTask<object?> LimitRate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!await http.RequestServices.GetRequiredService<BankRateLimiter>().TryAcquireAsync(http.CallingBank(), http.Deadline()))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.RateLimited(http);
+        }
+
+        return await next(context);
+    }
+
+    private static string? ApiKey(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        return header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) && header.Length > Scheme.Length ? header[Scheme.Length..].Trim() : null;
+    }
+}

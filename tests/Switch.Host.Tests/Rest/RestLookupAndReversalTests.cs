@@ -1,0 +1,147 @@
+using System.Net;
+using Npgsql;
+using Switch.Adapters.Iso8583;
+using Switch.Host.Tests.Infrastructure;
+using static Switch.Host.Tests.Iso.BankMessages;
+using static Switch.Host.Tests.Rest.RestClient;
+
+namespace Switch.Host.Tests.Rest;
+
+/// <summary>GET /api/v1/payments/{paymentId}, ?idempotencyKey=, and POST .../reversal, across both edges.</summary>
+public class RestLookupAndReversalTests(HostFixture host) : IClassFixture<HostFixture>
+{
+    private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
+
+    private RestClient Bank(string key = RestBanks.PlainKey) => new(host.HttpPort, key);
+
+    [Fact]
+    public async Task Payment_is_found_by_payment_id_and_by_idempotency_key_with_the_same_body()
+    {
+        var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
+        using var bank = Bank();
+        var key = NewKey();
+        var paid = await bank.PayAsync(key, PaymentBody(account, "247.57"));
+
+        var byId = await bank.GetAsync($"payments/{paid["paymentId"]}");
+        var byKey = await bank.GetAsync($"payments?idempotencyKey={key}");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (byId.Status, byKey.Status));
+        Assert.Equal(paid.Text, byId.Text);
+        Assert.Equal(paid.Text, byKey.Text);
+    }
+
+    [Fact]
+    public async Task Declined_payment_is_found_by_key_as_declined_without_a_payment_id()
+    {
+        using var bank = Bank();
+        var key = NewKey();
+        await bank.PayAsync(key, PaymentBody("0000099999", "10.00"));
+
+        var answer = await bank.GetAsync($"payments?idempotencyKey={key}");
+
+        Assert.Equal((HttpStatusCode.OK, "declined", "14", null), (answer.Status, answer["status"], answer.Code, answer["paymentId"]));
+    }
+
+    [Fact]
+    public async Task Unknown_payment_id_or_key_is_404_25_and_a_missing_key_is_400_30()
+    {
+        using var bank = Bank();
+
+        var byId = await bank.GetAsync("payments/SW00000000000000");
+        var byKey = await bank.GetAsync($"payments?idempotencyKey={NewKey()}");
+        var noKey = await bank.GetAsync("payments");
+
+        Assert.Equal((HttpStatusCode.NotFound, "25"), (byId.Status, byId.Code));
+        Assert.Equal((HttpStatusCode.NotFound, "25"), (byKey.Status, byKey.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (noKey.Status, noKey.Code));
+    }
+
+    [Fact]
+    public async Task Payment_made_over_iso_is_found_by_its_payment_id_over_rest_by_the_same_bank_only()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres, amount: 24_757);
+        await using var iso = await host.SignedOnAsync(PlainBank);
+        var response = await iso.SendAsync(Payment(PlainBank, account, amount), TimeSpan.FromSeconds(10));
+        var switchReference = Field48.Parse(response.GetString(48)!).Single(e => e.Key == "SR").Value;
+        using var plain = Bank();
+        using var macBank = Bank(RestBanks.MacBankKey);
+
+        var mine = await plain.GetAsync($"payments/{switchReference}");
+        var theirs = await macBank.GetAsync($"payments/{switchReference}");
+
+        Assert.Equal((HttpStatusCode.OK, "approved", "247.57", "ATM", null), (mine.Status, mine["status"], mine["amount"], mine["channel"], mine["idempotencyKey"]));
+        Assert.Equal(response.GetString(38), mine["approvalCode"]);
+        Assert.Equal((HttpStatusCode.NotFound, "25"), (theirs.Status, theirs.Code));
+    }
+
+    [Fact]
+    public async Task Reversed_payment_shows_reversed_its_repeat_is_200_and_the_bill_is_due_again()
+    {
+        var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
+        using var bank = Bank();
+        var paid = await bank.PayAsync(NewKey(), PaymentBody(account, "247.57"));
+        var paymentId = paid["paymentId"]!;
+
+        var reversal = await bank.ReverseAsync(paymentId, """{"amount": "247.57", "currency": "SAR"}""");
+        var repeat = await bank.ReverseAsync(paymentId);
+        var status = await bank.GetAsync($"payments/{paymentId}");
+        var payAgain = await bank.PayAsync(NewKey(), PaymentBody(account, "247.57"));
+
+        Assert.Equal((HttpStatusCode.OK, "reversed", "00", paymentId), (reversal.Status, reversal["status"], reversal.Code, reversal["paymentId"]));
+        Assert.Equal((HttpStatusCode.OK, "reversed", "00"), (repeat.Status, repeat["status"], repeat.Code));
+        Assert.Equal(("reversed", "00"), (status["status"], status.Code));
+        Assert.Equal(HttpStatusCode.Created, payAgain.Status);
+    }
+
+    [Fact]
+    public async Task Payment_made_over_iso_can_be_reversed_over_rest()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres, amount: 24_757);
+        await using var iso = await host.SignedOnAsync(PlainBank);
+        var payment = Payment(PlainBank, account, amount);
+        var response = await iso.SendAsync(payment, TimeSpan.FromSeconds(10));
+        using var bank = Bank();
+
+        var reversal = await bank.ReverseAsync(Field48.Parse(response.GetString(48)!).Single(e => e.Key == "SR").Value);
+        var isoRepeat = await iso.SendAsync(Reversal(payment, repeat: true), TimeSpan.FromSeconds(10));
+
+        Assert.Equal((HttpStatusCode.OK, "00"), (reversal.Status, reversal.Code));
+        Assert.Equal("00", isoRepeat.GetString(39));
+        Assert.Equal(1L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+    }
+
+    [Fact]
+    public async Task Reversal_refusals_have_their_codes_and_http_statuses()
+    {
+        var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
+        using var bank = Bank();
+        var paymentId = (await bank.PayAsync(NewKey(), PaymentBody(account, "247.57")))["paymentId"]!;
+
+        var otherAmount = await bank.ReverseAsync(paymentId, """{"amount": "247.56", "currency": "SAR"}""");
+        var otherCurrency = await bank.ReverseAsync(paymentId, """{"amount": "247.570", "currency": "JOD"}""");
+        var malformed = await bank.ReverseAsync(paymentId, """{"amount": "1e3", "currency": "SAR"}""");
+        var amountAlone = await bank.ReverseAsync(paymentId, """{"amount": "247.57"}""");
+        var unknown = await bank.ReverseAsync("SW00000000000000");
+        await Scalar<int>("update payments set created_at = now() - interval '2 hours' where switch_reference = $1 returning 1", paymentId);
+        var tooLate = await bank.ReverseAsync(paymentId);
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "13"), (otherAmount.Status, otherAmount.Code));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "13"), (otherCurrency.Status, otherCurrency.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (malformed.Status, malformed.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (amountAlone.Status, amountAlone.Code));
+        Assert.Equal((HttpStatusCode.NotFound, "25"), (unknown.Status, unknown.Code));
+        Assert.Equal((HttpStatusCode.Forbidden, "57"), (tooLate.Status, tooLate.Code));
+        Assert.Equal("approved", (await bank.GetAsync($"payments/{paymentId}"))["status"]);
+    }
+
+    private async Task<T> Scalar<T>(string sql, params object[] parameters)
+    {
+        await using var command = Postgres.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
