@@ -11,7 +11,7 @@ namespace Switch.Adapters.Postgres;
 public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan refreshAfter) : IBillerCatalog
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
-    private (Dictionary<string, Biller> Billers, DateTimeOffset Until)? _snapshot;
+    private (Dictionary<string, Biller> Billers, DateTimeOffset Until, long LoadStarted)? _snapshot;
 
     public async ValueTask<Biller?> FindAsync(string code, CancellationToken cancellationToken) =>
         (await SnapshotAsync(cancellationToken)).GetValueOrDefault(code);
@@ -26,16 +26,20 @@ public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvi
             return current.Billers;
         }
 
+        var arrived = time.GetTimestamp();
         await _loading.WaitAsync(cancellationToken);
         try
         {
-            if (_snapshot is { } loaded && loaded.Until > time.GetUtcNow())
+            // A load that began after this request arrived saw everything committed before it: fresh enough, even with
+            // no refresh time at all, so a burst of requests shares one load instead of queueing a load each.
+            if (_snapshot is { } loaded && (loaded.Until > time.GetUtcNow() || loaded.LoadStarted >= arrived))
             {
                 return loaded.Billers;
             }
 
+            var started = time.GetTimestamp();
             var billers = await LoadAsync(cancellationToken);
-            _snapshot = (billers, time.GetUtcNow() + refreshAfter);
+            _snapshot = (billers, time.GetUtcNow() + refreshAfter, started);
             return billers;
         }
         finally

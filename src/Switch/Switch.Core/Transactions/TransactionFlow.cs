@@ -49,9 +49,10 @@ public sealed class TransactionFlow(
             bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: 0));
     }
 
-    public async Task<PaymentReply> PayAsync(PayBill payment, CancellationToken cancellationToken)
+    /// <param name="receivedAt">When the edge started counting the request timeout: the flow's deadline must not be later than the edge's.</param>
+    public async Task<PaymentReply> PayAsync(PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        var deadline = new Deadline(time.GetUtcNow(), requestTimeout);
+        var deadline = new Deadline(receivedAt, requestTimeout);
         var fingerprint = Fingerprint(payment);
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
         if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber) is { } refusal)

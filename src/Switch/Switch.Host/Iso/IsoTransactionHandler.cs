@@ -11,7 +11,8 @@ namespace Switch.Host.Iso;
 /// into fields 38, 39 and 48. Every request is answered within the configured timeout: when the core is slow the
 /// bank hears 91 and a payment that still commits is found by its repeat.
 /// </summary>
-public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions options, ILogger<IsoTransactionHandler> logger) : IFinancialRequestHandler
+public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions options, TimeProvider time, ILogger<IsoTransactionHandler> logger)
+    : IFinancialRequestHandler
 {
     private static readonly Dictionary<string, Channel> Channels = Enum.GetValues<Channel>().ToDictionary(c => c.ToString().ToUpperInvariant());
 
@@ -27,12 +28,13 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
             return IsoResponses.To(request, ResponseCodes.FormatError);
         }
 
+        var receivedAt = time.GetUtcNow();
         try
         {
             Task<Reply> work = command switch
             {
                 InquireBill inquiry => Upcast(flow.InquireAsync(inquiry, cancellationToken)),
-                PayBill payment => Upcast(flow.PayAsync(payment, cancellationToken)),
+                PayBill payment => Upcast(flow.PayAsync(payment, receivedAt, cancellationToken)),
                 _ => Upcast(flow.ReverseAsync((ReversePayment)command, cancellationToken)),
             };
             var reply = await work.WaitAsync(options.RequestTimeout, cancellationToken);

@@ -16,6 +16,7 @@ public static class ApiFilters
     {
         var http = context.HttpContext;
         var timeout = http.RequestServices.GetRequiredService<SwitchOptions>().RequestTimeout;
+        http.SetReceivedAt(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(timeout);
         http.SetDeadline(deadline.Token);
@@ -29,7 +30,7 @@ public static class ApiFilters
             var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiFilters)).LogWarning(
                 "{Method} {Route} not finished within {Timeout}: answered 91", http.Request.Method, route, timeout);
-            return Problems.For(ResponseCodes.Unavailable, "the switch could not answer in time; a payment may still complete: repeat it with the same Idempotency-Key", http);
+            return Problems.For(ResponseCodes.Unavailable, "the switch could not answer in time; this is the request's final answer, a payment must be sent again under a new Idempotency-Key", http);
         }
     }
 

@@ -50,7 +50,7 @@ public static partial class PaymentsApi
         }
 
         // Once started, a payment runs to its end even if its answer is too late or the bank hangs up; its repeat finds it.
-        var reply = await flow.PayAsync(payment, CancellationToken.None).WaitAsync(http.Deadline());
+        var reply = await flow.PayAsync(payment, http.ReceivedAt(), CancellationToken.None).WaitAsync(http.Deadline());
         if (!reply.FirstAnswer && reply.ResponseCode != ResponseCodes.Duplicate)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";

@@ -7,6 +7,7 @@ public static class RestRequest
 {
     private static readonly object BankKey = new();
     private static readonly object DeadlineKey = new();
+    private static readonly object ReceivedAtKey = new();
 
     public static Bank CallingBank(this HttpContext http) =>
         http.Items[BankKey] as Bank ?? throw new InvalidOperationException("The request reached an API handler without an authenticated bank.");
@@ -16,6 +17,12 @@ public static class RestRequest
     /// there, so no handler outlives its request: ASP.NET Core reuses a finished request's HttpContext for the next one.
     /// </summary>
     public static CancellationToken Deadline(this HttpContext http) => http.Items[DeadlineKey] is CancellationToken deadline ? deadline : http.RequestAborted;
+
+    /// <summary>When the request's timeout started counting: what the transaction flow dates its own deadline from.</summary>
+    public static DateTimeOffset ReceivedAt(this HttpContext http) =>
+        http.Items[ReceivedAtKey] as DateTimeOffset? ?? throw new InvalidOperationException("The request reached an API handler without its timeout started.");
+
+    internal static void SetReceivedAt(this HttpContext http, DateTimeOffset receivedAt) => http.Items[ReceivedAtKey] = receivedAt;
 
     internal static void SetCallingBank(this HttpContext http, Bank bank) => http.Items[BankKey] = bank;
 
