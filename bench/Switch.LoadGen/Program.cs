@@ -1,109 +1,117 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
-using System.Diagnostics;
-using HdrHistogram;
-using Switch.Adapters.Iso8583;
+using Npgsql;
 using Switch.LoadGen;
 
+var isoPort = int.TryParse(Environment.GetEnvironmentVariable("Switch__Iso__Port"), out var configuredPort) ? configuredPort : 5800;
+var httpUrl = Environment.GetEnvironmentVariable("Switch__HttpUrl") ?? "http://127.0.0.1:8080";
 var host = new Option<string>("--host") { DefaultValueFactory = _ => "127.0.0.1", Description = "The switch's ISO 8583 address." };
-var port = new Option<int>("--port") { DefaultValueFactory = _ => 5800 };
-var bankOption = new Option<string>("--bank") { DefaultValueFactory = _ => "100001", Description = "A demo bank without MAC." };
-var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 8 };
-var window = new Option<int>("--window") { DefaultValueFactory = _ => 64, Description = "Requests in flight per connection (pipelining)." };
-var seconds = new Option<int>("--seconds") { DefaultValueFactory = _ => 30 };
+var port = new Option<int>("--port") { DefaultValueFactory = _ => isoPort, Description = "ISO 8583 port (default Switch__Iso__Port, else 5800)." };
+var http = new Option<string>("--http") { DefaultValueFactory = _ => httpUrl, Description = "REST base address (default Switch__HttpUrl)." };
+var bankOption = new Option<string>("--bank") { DefaultValueFactory = _ => "100001", Description = "The bank to act as (not with --demo)." };
+var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 4, Description = "ISO 8583 connections per bank." };
+var window = new Option<int>("--window") { DefaultValueFactory = _ => 32, Description = "Requests in flight per ISO connection when flat out." };
+var restClients = new Option<int>("--rest-clients") { DefaultValueFactory = _ => 0, Description = "REST clients per bank." };
+var restWindow = new Option<int>("--rest-window") { DefaultValueFactory = _ => 8, Description = "Requests in flight per REST client when flat out." };
+var rate = new Option<double>("--rate") { DefaultValueFactory = _ => 0, Description = "Requests per second in all, on schedule (0: flat out)." };
+var seconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 30, Description = "Measured seconds." };
+var count = new Option<long>("--count") { DefaultValueFactory = _ => 0, Description = "Stop after this many measured requests (0: no limit)." };
+var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 0, Description = "Seconds of traffic before measuring (sent and checked, not counted)." };
 var inquiries = new Option<int>("--inquiry-percent") { DefaultValueFactory = _ => 20 };
-var invalid = new Option<int>("--invalid-percent") { DefaultValueFactory = _ => 5 };
-var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default: Switch__Postgres__ConnectionString)." };
-var root = new RootCommand("Drive a running switch over ISO 8583 as simulated banks; check the journal against every approval received.")
+var invalid = new Option<int>("--invalid-percent") { DefaultValueFactory = _ => 5, Description = "Zero-amount payments (answered 13)." };
+var reversals = new Option<int>("--reversal-percent") { DefaultValueFactory = _ => 0, Description = "Reversals of this run's approvals." };
+var demo = new Option<bool>("--demo") { Description = "Both demo banks over ISO 8583 and REST, real open bills and every kind of refusal; prints what was paid and declined." };
+var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default Switch__Postgres__ConnectionString)." };
+var root = new RootCommand("Drive a running switch as simulated banks over ISO 8583 and REST; check the journal against every answer received.")
 {
-    host, port, bankOption, connections, window, seconds, inquiries, invalid, postgres,
+    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, postgres,
 };
 
 root.SetAction(async (result, cancellationToken) =>
 {
-    var bank = result.GetValue(bankOption)!;
-    var traffic = new Traffic(bank, result.GetValue(inquiries), result.GetValue(invalid));
-    var latency = new LongConcurrentHistogram(1, TimeStamp.Seconds(30), 3);
-    var codes = new ConcurrentDictionary<string, long>();
-    var approvals = new ConcurrentDictionary<string, long>();
-    var clients = new List<IsoClient>();
-    for (var i = 0; i < result.GetValue(connections); i++)
-    {
-        var client = await IsoClient.ConnectAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken: cancellationToken);
-        var signOn = await client.SendAsync(BankRequests.Network(bank, "001").Stamp(900_000 + i, $"S{traffic.RunPrefix}{i:D7}", DateTime.UtcNow),
-            TimeSpan.FromSeconds(5), cancellationToken);
-        if (signOn.GetString(39) != "00")
-        {
-            Console.Error.WriteLine($"sign-on of bank {bank} answered {signOn.GetString(39)}");
-            return 2;
-        }
-
-        clients.Add(client);
-    }
-
-    var duration = TimeSpan.FromSeconds(result.GetValue(seconds));
-    var clock = Stopwatch.StartNew();
-    long completed = 0;
-    var workers = clients.SelectMany(client => Enumerable.Range(0, result.GetValue(window)).Select(_ => Task.Run(async () =>
-    {
-        var random = new Random();
-        while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested)
-        {
-            var (request, isPayment) = traffic.Next(random);
-            var started = Stopwatch.GetTimestamp();
-            var response = await client.SendAsync(request, TimeSpan.FromSeconds(10), cancellationToken);
-            latency.RecordValue(Stopwatch.GetTimestamp() - started);
-            var code = response.GetString(39) ?? "none";
-            codes.AddOrUpdate($"{request.Mti} {code}", 1, (_, n) => n + 1);
-            if (isPayment && code == "00")
-            {
-                approvals[request.GetString(37)!] = long.Parse(request.GetString(4)!);
-            }
-
-            Interlocked.Increment(ref completed);
-        }
-    }))).ToList();
-
-    var progress = Task.Run(async () =>
-    {
-        long last = 0;
-        while (workers.Any(w => !w.IsCompleted))
-        {
-            await Task.Delay(1000);
-            var now = Interlocked.Read(ref completed);
-            Console.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s  {now - last,8:N0} req/s  {approvals.Count,10:N0} approved");
-            last = now;
-        }
-    });
-    await Task.WhenAll(workers);
-    await progress;
-    var elapsed = clock.Elapsed;
-    foreach (var client in clients)
-    {
-        await client.DisposeAsync();
-    }
-
-    double Ms(double percentile) => latency.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
-    Console.WriteLine();
-    Console.WriteLine($"requests   {completed:N0} in {elapsed.TotalSeconds:F1} s = {completed / elapsed.TotalSeconds:N0}/s; approved payments {approvals.Count / elapsed.TotalSeconds:N0}/s");
-    Console.WriteLine($"latency    p50 {Ms(50):F2} ms  p95 {Ms(95):F2} ms  p99 {Ms(99):F2} ms  p99.9 {Ms(99.9):F2} ms  max {latency.GetMaxValue() * 1000.0 / Stopwatch.Frequency:F2} ms");
-    foreach (var (key, count) in codes.OrderBy(c => c.Key))
-    {
-        Console.WriteLine($"  {key}  {count,10:N0}");
-    }
-
     var connectionString = result.GetValue(postgres) ?? Environment.GetEnvironmentVariable("Switch__Postgres__ConnectionString");
     if (connectionString is null)
     {
-        Console.Error.WriteLine("No PostgreSQL connection string: the journal check cannot run.");
+        Console.Error.WriteLine("No PostgreSQL connection string (--postgres or Switch__Postgres__ConnectionString): the journal check needs it.");
         return 2;
     }
 
-    var problems = await JournalCheck.RunAsync(connectionString, bank, traffic.RunPrefix, approvals);
+    var isDemo = result.GetValue(demo);
+    string[] banks = isDemo ? ["100001", "100002"] : [result.GetValue(bankOption)!];
+    var ids = new RunIds();
+    var ledger = new Ledger();
+    var stats = new Stats();
+    var mix = isDemo
+        ? TrafficMix.Demo(banks, notEnrolledBank: "100002", await OpenBills.LoadAsync(connectionString, 20_000), ledger)
+        : TrafficMix.Bench(banks[0], result.GetValue(inquiries), result.GetValue(invalid), result.GetValue(reversals), ledger);
+
+    var drivers = new List<IDriver>();
+    if (result.GetValue(connections) > 0)
+    {
+        var macKeys = await MacKeysAsync(connectionString, banks);
+        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, result.GetValue(port), macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
+    }
+
+    if (result.GetValue(restClients) > 0)
+    {
+        drivers.Add(RestDriver.Create(new Uri(result.GetValue(http)!.TrimEnd('/') + "/"), banks.ToDictionary(b => b, b => $"demo-key-{b}"),
+            result.GetValue(restClients), result.GetValue(restWindow), ids, ledger));
+    }
+
+    if (drivers.Count == 0)
+    {
+        Console.Error.WriteLine("Nothing to drive: give --connections or --rest-clients.");
+        return 2;
+    }
+
+    var limits = new RunLimits(result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(warmup)), TimeSpan.FromSeconds(result.GetValue(seconds)),
+        result.GetValue(count) is > 0 and var limit ? limit : long.MaxValue);
+    var runner = new Runner(mix, drivers, stats, limits);
+    var run = runner.RunAsync(cancellationToken);
+    await ShowProgressAsync(run, runner, stats, ledger);
+    await run;
+    foreach (var driver in drivers)
+    {
+        await driver.DisposeAsync();
+    }
+
+    Report.Totals(stats, runner.Measured, limits.Warmup);
+    if (isDemo)
+    {
+        Report.Demo(stats, ledger);
+    }
+
+    var problems = await JournalCheck.RunAsync(connectionString, banks, ids.Prefix, ledger);
     Console.WriteLine(problems.Count == 0
-        ? $"journal    all {approvals.Count:N0} approvals present exactly once with their amounts; nothing else approved"
+        ? $"journal    all {ledger.Approvals.Count:N0} approvals present exactly once with their amounts, the {ledger.Approvals.Values.Count(a => a.Reversed):N0} reversed ones reversed; nothing else approved"
         : $"journal    {problems.Count} differences:\n  " + string.Join("\n  ", problems.Take(20)));
     return problems.Count == 0 ? 0 : 1;
 });
 
 return await root.Parse(args).InvokeAsync();
+
+static async Task ShowProgressAsync(Task run, Runner runner, Stats stats, Ledger ledger)
+{
+    long last = 0;
+    while (await Task.WhenAny(run, Task.Delay(1000)) != run)
+    {
+        var now = stats.Count;
+        Console.WriteLine(runner.Measuring
+            ? $"{runner.Measured.TotalSeconds,5:F0} s  {now - last,8:N0} req/s  {ledger.Approvals.Count,10:N0} approved  p99 so far {Stats.Milliseconds(stats.All.GetValueAtPercentile(99)),7:F2} ms"
+            : "  warming up");
+        last = now;
+    }
+}
+
+static async Task<Dictionary<string, byte[]?>> MacKeysAsync(string connectionString, string[] banks)
+{
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    var keys = new Dictionary<string, byte[]?>();
+    foreach (var bank in banks)
+    {
+        await using var command = dataSource.CreateCommand("select case when mac_required then mac_key end from banks where code = $1");
+        command.Parameters.AddWithValue(bank);
+        keys[bank] = await command.ExecuteScalarAsync() is byte[] key ? key : null;
+    }
+
+    return keys;
+}
