@@ -11,6 +11,11 @@ namespace Switch.Host;
 /// <summary>Builds the switch's host: HTTP (health, the REST API), the ISO 8583 listener, the stores.</summary>
 public static class SwitchHost
 {
+    /// <summary>The settings as the host reads them (appsettings.json, then environment variables), for commands that talk to a running switch.</summary>
+    public static SwitchOptions ReadOptions() =>
+        new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build()
+            .GetSection(SwitchOptions.Section).Get<SwitchOptions>() ?? new SwitchOptions();
+
     /// <param name="configure">Extra configuration applied last, e.g. tests choosing ports.</param>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {

@@ -1,12 +1,14 @@
 using System.CommandLine;
+using Npgsql;
 using Spectre.Console;
-using Switch.Participants;
+using Switch.Adapters.Postgres;
 
 namespace Switch.Host.Cli;
 
 /// <summary>
-/// <c>switch demo</c>: the main job. Starts the switch against the private PostgreSQL and Redis that ./switch
-/// set up, drives a scripted ISO 8583 session as the two demo banks, and prints what happened.
+/// <c>switch demo</c>: a scripted ISO 8583 session, as the two demo banks, against a running switch (./switch demo
+/// starts one, runs this, then a minute of simulated banks). Prints one row per exchange; exits 1 if any answer
+/// was not the one the spec gives.
 /// </summary>
 public static class DemoCommand
 {
@@ -15,24 +17,16 @@ public static class DemoCommand
 
     public static Command Create()
     {
-        var demo = new Command("demo", "Start the switch and drive it as simulated banks, printing what happened.");
+        var demo = new Command("demo", "Drive a running switch through a scripted ISO 8583 session as the demo banks.");
         demo.SetAction(async (result, cancellationToken) =>
         {
-            await using var app = SwitchHost.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                // The table is the demo's output; the switch's own log would bury it.
-                ["Logging:LogLevel:Default"] = "Error",
-                ["Logging:LogLevel:Switch.Host.Iso"] = "Error",
-            }));
-            await SwitchHost.StartAsync(app, cancellationToken);
-            var options = app.Services.GetRequiredService<SwitchOptions>();
-            AnsiConsole.MarkupLine($"[bold]Switch up[/]: ISO 8583 on {options.Iso.Address}:{options.Iso.Port}, HTTP on {options.HttpUrl}");
-            var macBank = await app.Services.GetRequiredService<IBankDirectory>().FindAsync(MacBank, cancellationToken)
+            var options = SwitchHost.ReadOptions();
+            await using var postgres = NpgsqlDataSource.Create(options.Postgres.ConnectionString);
+            var macBank = await new PostgresBankDirectory(postgres, TimeProvider.System, TimeSpan.Zero).FindAsync(MacBank, cancellationToken)
                 ?? throw new InvalidOperationException($"Demo bank {MacBank} is missing from the database.");
+            AnsiConsole.MarkupLine($"[bold]A scripted session[/] against the switch at {options.Iso.Address}:{options.Iso.Port}");
             var session = new DemoSession(options.Iso.Address, options.Iso.Port, PlainBank, MacBank, macBank.MacKey!);
-            var surprises = await session.RunAsync(cancellationToken);
-            await app.StopAsync(cancellationToken);
-            return surprises == 0 ? 0 : 1;
+            return await session.RunAsync(cancellationToken) == 0 ? 0 : 1;
         });
         return demo;
     }
