@@ -1,11 +1,13 @@
 using Npgsql;
 using Switch.Host.Tests.Infrastructure;
+using Switch.Host.Tests.Rest;
 using static Switch.Host.Tests.Iso.BankMessages;
 
 namespace Switch.Host.Tests.Iso;
 
 /// <summary>Over ISO 8583 too, a bank acts on its own payments only: its identity is its signed-on connection, never field 32.</summary>
-public class IsoAuthorisationTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class IsoAuthorisationTests(HostFixture host)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 

@@ -7,7 +7,8 @@ using Switch.Participants;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>Banks found by the SHA-256 of their API key (migration 0003 sets the demo keys).</summary>
-public class ApiKeyDirectoryTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class ApiKeyDirectoryTests(HostFixture host)
 {
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 

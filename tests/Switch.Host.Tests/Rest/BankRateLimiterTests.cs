@@ -7,6 +7,7 @@ using Switch.Participants;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>The limiter against the real Redis through a relay the test cuts: it falls back to per-node counting and comes back, saying so once each way.</summary>
+[Collection(RestCollection.Name)]
 public class BankRateLimiterTests
 {
     private static readonly Bank Limited = new("RL" + Guid.NewGuid().ToString("N")[..8], "Test bank", true, false, null, 8) { ApiRateLimit = 3 };

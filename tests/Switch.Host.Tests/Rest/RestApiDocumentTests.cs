@@ -5,7 +5,8 @@ using Switch.Host.Tests.Infrastructure;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>The OpenAPI document the host serves describes the contract of docs/rest-api.md.</summary>
-public class RestApiDocumentTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestApiDocumentTests(HostFixture host)
 {
     [Fact]
     public async Task OpenApi_document_lists_every_endpoint_the_bearer_scheme_and_amounts_as_strings()

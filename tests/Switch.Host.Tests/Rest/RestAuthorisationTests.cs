@@ -7,7 +7,8 @@ using static Switch.Host.Tests.Rest.RestClient;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>The bank is the one its API key names: no key, no answer; and one bank never sees, pays as or reverses another's payments.</summary>
-public class RestAuthorisationTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestAuthorisationTests(HostFixture host)
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
 
@@ -41,7 +42,7 @@ public class RestAuthorisationTests(HostFixture host) : IClassFixture<HostFixtur
     [Fact]
     public async Task Key_of_a_suspended_bank_is_401_63()
     {
-        var (_, key) = await RestBanks.Create(Postgres, status: "suspended");
+        var (_, key) = await RestBanks.Create(Postgres, status: "suspended", enrolled: false);
         using var bank = new RestClient(host.HttpPort, key);
 
         var answer = await bank.PayAsync(NewKey(), PaymentBody("0000000005", "10.00"));
@@ -53,7 +54,7 @@ public class RestAuthorisationTests(HostFixture host) : IClassFixture<HostFixtur
     public async Task Bank_cannot_see_another_banks_payment_by_id_or_by_key()
     {
         var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
-        var (_, otherKey) = await RestBanks.Create(Postgres);
+        var (_, otherKey) = await RestBanks.Create(Postgres, enrolled: false);
         using var owner = new RestClient(host.HttpPort, RestBanks.PlainKey);
         using var other = new RestClient(host.HttpPort, otherKey);
         var key = NewKey();
@@ -70,7 +71,7 @@ public class RestAuthorisationTests(HostFixture host) : IClassFixture<HostFixtur
     public async Task Bank_cannot_reverse_another_banks_payment()
     {
         var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
-        var (_, otherKey) = await RestBanks.Create(Postgres);
+        var (_, otherKey) = await RestBanks.Create(Postgres, enrolled: false);
         using var owner = new RestClient(host.HttpPort, RestBanks.PlainKey);
         using var other = new RestClient(host.HttpPort, otherKey);
         var paymentId = (await owner.PayAsync(NewKey(), PaymentBody(account, "247.57")))["paymentId"]!;

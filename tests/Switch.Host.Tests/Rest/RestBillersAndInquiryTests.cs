@@ -6,7 +6,8 @@ using Switch.Host.Tests.Infrastructure;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>GET /api/v1/billers, /billers/{code} and the inquiry .../accounts/{account}/bill.</summary>
-public class RestBillersAndInquiryTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestBillersAndInquiryTests(HostFixture host)
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
 

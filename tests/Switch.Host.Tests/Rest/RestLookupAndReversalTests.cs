@@ -8,7 +8,8 @@ using static Switch.Host.Tests.Rest.RestClient;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>GET /api/v1/payments/{paymentId}, ?idempotencyKey=, and POST .../reversal, across both edges.</summary>
-public class RestLookupAndReversalTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestLookupAndReversalTests(HostFixture host)
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
 

@@ -6,7 +6,8 @@ using static Switch.Host.Tests.Rest.RestClient;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>POST /api/v1/payments end to end: every refusal code of the spec, money text, idempotency, against the real host and PostgreSQL.</summary>
-public class RestPaymentTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestPaymentTests(HostFixture host)
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
 

@@ -6,14 +6,15 @@ using Switch.Host.Tests.Infrastructure;
 namespace Switch.Host.Tests.Rest;
 
 /// <summary>Each bank's requests per second (banks.api_rate_limit), counted in Redis: 429, 91 and Retry-After beyond it.</summary>
-public class RestRateLimitTests(HostFixture host) : IClassFixture<HostFixture>
+[Collection(RestCollection.Name)]
+public class RestRateLimitTests(HostFixture host)
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
 
     [Fact]
     public async Task Requests_beyond_the_banks_rate_are_429_91_with_retry_after_and_other_banks_are_not_held_back()
     {
-        var (_, key) = await RestBanks.Create(Postgres, rateLimit: 5);
+        var (_, key) = await RestBanks.Create(Postgres, rateLimit: 5, enrolled: false);
         using var limited = new RestClient(host.HttpPort, key);
         using var other = new RestClient(host.HttpPort, RestBanks.PlainKey);
 
@@ -30,7 +31,7 @@ public class RestRateLimitTests(HostFixture host) : IClassFixture<HostFixture>
     [Fact]
     public async Task Requests_are_counted_in_redis_under_the_banks_code()
     {
-        var (code, key) = await RestBanks.Create(Postgres);
+        var (code, key) = await RestBanks.Create(Postgres, enrolled: false);
         using var bank = new RestClient(host.HttpPort, key);
         using var redis = new FreeRedis.RedisClient(Environment.GetEnvironmentVariable("Switch__Redis__ConnectionString"));
 

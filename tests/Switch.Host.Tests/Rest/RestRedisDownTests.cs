@@ -13,6 +13,7 @@ public sealed class RedisDownHostFixture : HostFixture
         [new("Switch:Redis:ConnectionString", $"127.0.0.1:{FreePort()},connectTimeout=200")];
 }
 
+[Collection(RestCollection.Name)]
 public class RestRedisDownTests(RedisDownHostFixture host) : IClassFixture<RedisDownHostFixture>
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();
@@ -35,7 +36,7 @@ public class RestRedisDownTests(RedisDownHostFixture host) : IClassFixture<Redis
     [Fact]
     public async Task Switch_without_redis_still_holds_each_bank_to_its_rate()
     {
-        var (_, key) = await RestBanks.Create(Postgres, rateLimit: 5);
+        var (_, key) = await RestBanks.Create(Postgres, rateLimit: 5, enrolled: false);
         using var limited = new RestClient(host.HttpPort, key);
 
         var (passed, refused) = await RateLimitProbe.UntilRefusedAsync(limited);

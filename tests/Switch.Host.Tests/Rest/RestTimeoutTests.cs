@@ -12,6 +12,7 @@ public sealed class ShortTimeoutHostFixture : HostFixture
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Switch:RequestTimeout", "00:00:01")];
 }
 
+[Collection(RestCollection.Name)]
 public class RestTimeoutTests(ShortTimeoutHostFixture host) : IClassFixture<ShortTimeoutHostFixture>
 {
     private NpgsqlDataSource Postgres => host.Service<NpgsqlDataSource>();

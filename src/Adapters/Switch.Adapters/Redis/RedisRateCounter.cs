@@ -29,12 +29,12 @@ public sealed class RedisRateCounter(string connectionString, TimeSpan timeout) 
     }
 
     /// <summary>
-    /// Completes when Redis answers a PING within <paramref name="within"/> (the counting timeout when null); throws otherwise.
-    /// The first PING also connects, which takes longer than a count.
+    /// Completes when Redis answers a PING within <paramref name="within"/>; throws otherwise. It may have to connect
+    /// first, which takes longer than a count, hence its own time.
     /// </summary>
-    public async Task PingAsync(TimeSpan? within, CancellationToken cancellationToken)
+    public async Task PingAsync(TimeSpan within, CancellationToken cancellationToken)
     {
-        var answer = await Task.Run(() => _client.Value.Ping(), cancellationToken).WaitAsync(within ?? timeout, cancellationToken);
+        var answer = await Task.Run(() => _client.Value.Ping(), cancellationToken).WaitAsync(within, cancellationToken);
         if (answer != "PONG")
         {
             throw new InvalidOperationException($"Redis answered '{answer}' to PING.");

@@ -12,7 +12,7 @@ namespace Switch.Host.Rest;
 /// </summary>
 public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions options, TimeProvider time, ILogger<BankRateLimiter> logger) : IHostedService, IDisposable
 {
-    /// <summary>How long connecting to Redis may take at start, before the first request.</summary>
+    /// <summary>How long connecting to Redis may take, at start and when it is tried again: no request waits for either.</summary>
     private static readonly TimeSpan ConnectTime = TimeSpan.FromSeconds(2);
 
     private readonly PartitionedRateLimiter<(string Bank, int Limit)> _node = PartitionedRateLimiter.Create<(string Bank, int Limit), (string, int)>(
@@ -90,7 +90,7 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
         {
             try
             {
-                await redis.PingAsync(null, CancellationToken.None);
+                await redis.PingAsync(ConnectTime, CancellationToken.None);
                 Volatile.Write(ref _redisOut, 0);
                 logger.LogWarning("Redis answers again: rate limits are counted in Redis across nodes");
             }
