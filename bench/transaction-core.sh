@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-60}
-rate=${RATE:-14000}
+rate=${RATE:-13500}
 
 run() { echo; echo "== ./switch loadgen $*"; ./switch loadgen "$@" | grep -v "^ *[0-9]* s \|warming up"; }
 

@@ -95,8 +95,10 @@ static async Task ShowProgressAsync(Task run, Runner runner, Stats stats, Ledger
     while (await Task.WhenAny(run, Task.Delay(1000)) != run)
     {
         var now = stats.Count;
+        // The histogram has nothing to give a percentile of until the first measured answer.
+        var p99 = now > 0 ? $"{Stats.Milliseconds(stats.All.GetValueAtPercentile(99)),7:F2} ms" : "-";
         Console.WriteLine(runner.Measuring
-            ? $"{runner.Measured.TotalSeconds,5:F0} s  {now - last,8:N0} req/s  {ledger.Approvals.Count,10:N0} approved  p99 so far {Stats.Milliseconds(stats.All.GetValueAtPercentile(99)),7:F2} ms"
+            ? $"{runner.Measured.TotalSeconds,5:F0} s  {now - last,8:N0} req/s  {ledger.Approvals.Count,10:N0} approved  p99 so far {p99}"
             : "  warming up");
         last = now;
     }
