@@ -49,9 +49,9 @@ public sealed class Runner(TrafficMix mix, IReadOnlyList<IDriver> drivers, Stats
     {
         var random = new Random();
         var slots = drivers.Sum(d => d.Slots);
-        var inFlight = new List<Task>();
         var interval = Stopwatch.Frequency / limits.Rate;
         var start = Stopwatch.GetTimestamp();
+        long inFlight = 0;
         for (long i = 0; !Done && !cancellationToken.IsCancellationRequested; i++)
         {
             var due = start + (long)(i * interval);
@@ -64,14 +64,14 @@ public sealed class Runner(TrafficMix mix, IReadOnlyList<IDriver> drivers, Stats
             // A driver is picked in proportion to its slots, so each edge gets its share.
             var pick = random.Next(slots);
             var driver = drivers.First(d => (pick -= d.Slots) < 0);
-            inFlight.Add(SendAsync(mix.Next(random), driver, due, cancellationToken));
-            if (inFlight.Count >= 10_000)
-            {
-                inFlight.RemoveAll(t => t.IsCompleted);
-            }
+            Interlocked.Increment(ref inFlight);
+            _ = SendAsync(mix.Next(random), driver, due, cancellationToken).ContinueWith(_ => Interlocked.Decrement(ref inFlight), TaskScheduler.Default);
         }
 
-        await Task.WhenAll(inFlight);
+        while (Interlocked.Read(ref inFlight) > 0)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 
     private async Task SendAsync(Operation operation, IDriver driver, long due, CancellationToken cancellationToken)
