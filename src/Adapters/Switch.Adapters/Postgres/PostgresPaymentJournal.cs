@@ -66,26 +66,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         return await pending.Outcome.Task.WaitAsync(cancellationToken);
     }
 
-    public async Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand("""
-            select fingerprint, biller_code, account_number, bill_id, amount, currency, channel, response_code, switch_reference, approval_code
-              from payments where bank_code = $1 and reference = $2 and local_date = $3
-            """);
-        command.Parameters.AddWithValue(key.Bank);
-        command.Parameters.AddWithValue(key.Reference);
-        command.Parameters.AddWithValue(key.LocalDate);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new JournalEntry(key, (byte[])reader[0], reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt64(4), reader.GetInt16(5),
-            Enum.Parse<Billing.Channel>(reader.GetString(6), ignoreCase: true), reader.GetString(7),
-            reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
-    }
+    public async Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken) =>
+        (await FindRecordAsync(key, cancellationToken))?.Entry;
 
     public Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken) =>
         FindRecordAsync("bank_code = $1 and reference = $2 and local_date = $3", [key.Bank, key.Reference, key.LocalDate], cancellationToken);

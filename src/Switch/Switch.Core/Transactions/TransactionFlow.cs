@@ -119,7 +119,7 @@ public sealed class TransactionFlow(
             if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
             {
                 // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
-                reply = new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+                reply = TooLate();
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -184,7 +184,7 @@ public sealed class TransactionFlow(
             case JournalOutcome.Written:
                 return Reply(entry, ours: true);
             case JournalOutcome.TooLate:
-                return new PaymentReply(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+                return TooLate();
         }
 
         var first = await journal.FindAsync(payment.Key, cancellationToken)
@@ -193,6 +193,9 @@ public sealed class TransactionFlow(
             ? Reply(first, ours: false)
             : new PaymentReply(ResponseCodes.Duplicate, null, null, null, 0);
     }
+
+    /// <summary>The 91 a bank heard because its payment was not committed in time, as the journal keeps it.</summary>
+    private static PaymentReply TooLate() => new(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
 
     private static PaymentReply Reply(JournalEntry entry, bool ours) =>
         new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? ReceiptCode(r) : null, 0) { FirstAnswer = ours };
