@@ -1,4 +1,6 @@
 using System.Net;
+using Akka.Actor;
+using Switch.Positions;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -61,6 +63,23 @@ public class HostFixture : IAsyncLifetime
         var response = await bank.SendAsync(Iso.BankMessages.Network(bankCode, "001"), TimeSpan.FromSeconds(10));
         Assert.Equal("00", response.GetString(39));
         return bank;
+    }
+
+    /// <summary>A bank's committed and reserved amounts once none of its reservations is left, or as they are after 10 s.</summary>
+    public async Task<(long Committed, long Reserved)> PositionWhenSettledAsync(string bank)
+    {
+        var wait = TimeSpan.FromSeconds(10);
+        var until = DateTime.UtcNow + wait;
+        while (true)
+        {
+            var position = await Service<Actors.SwitchActors>().Positions.Ask<PositionSnapshot>(new GetPosition(bank), wait);
+            if (position.Reserved == 0 || DateTime.UtcNow > until)
+            {
+                return (position.Committed, position.Reserved);
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>End-to-end tests need the real servers; say how to get them rather than fail obscurely.</summary>

@@ -60,14 +60,5 @@ public class IsoAuthorisationTests(HostFixture host)
         Assert.Equal(0L, await Scalar<long>("select amount_paid from bills where account_number = $1", account));
     }
 
-    private async Task<T> Scalar<T>(string sql, params object[] parameters)
-    {
-        await using var command = Postgres.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Akka.Actor;
 using Npgsql;
-using Switch.Host.Actors;
 using Switch.Host.Tests.Infrastructure;
-using Switch.Positions;
 using static Switch.Host.Tests.Iso.BankMessages;
 
 namespace Switch.Host.Tests.Iso;
@@ -62,22 +59,8 @@ public class PostgresDownTests(PostgresBehindProxyHost host) : IClassFixture<Pos
         Assert.Equal("96", answer.GetString(39));
         Assert.True(answeredIn < TimeSpan.FromSeconds(5), $"answered after {answeredIn}");
         Assert.Equal(0L, await host.Direct.Scalar<long>("select count(*) from payments where bank_code = $1 and reference = $2", bankCode, payment.GetString(37)!));
-        Assert.Equal((1_000L, 0L), await WhenNothingReservedAsync(bankCode));
+        Assert.Equal((1_000L, 0L), await host.PositionWhenSettledAsync(bankCode));
         Assert.Equal("00", (await bank.SendAsync(payment, Wait)).GetString(39));
     }
 
-    private async Task<(long Committed, long Reserved)> WhenNothingReservedAsync(string bank)
-    {
-        var until = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            var position = await host.Service<SwitchActors>().Positions.Ask<PositionSnapshot>(new GetPosition(bank), Wait);
-            if (position.Reserved == 0 || DateTime.UtcNow > until)
-            {
-                return (position.Committed, position.Reserved);
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Akka.Actor;
 using Npgsql;
 using Switch.Adapters.Iso8583;
-using Switch.Host.Actors;
 using Switch.Host.Tests.Infrastructure;
-using Switch.Positions;
 using static Switch.Host.Tests.Iso.BankMessages;
 
 namespace Switch.Host.Tests.Iso;
@@ -69,23 +66,7 @@ public class RequestTimeoutTests(ShortTimeoutHost host) : IClassFixture<ShortTim
         }
 
         Assert.Equal(0L, await Postgres.Scalar<long>("select coalesce(sum(amount_paid), 0)::bigint from bills where account_number in ($1, $2)", first, second));
-        Assert.Equal((0L, 0L), await WhenSettledAsync(bankCode));
-    }
-
-    /// <summary>The bank's committed and reserved amounts once no reservation is left (or the wait is over).</summary>
-    private async Task<(long Committed, long Reserved)> WhenSettledAsync(string bank)
-    {
-        var until = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            var position = await host.Service<SwitchActors>().Positions.Ask<PositionSnapshot>(new GetPosition(bank), Wait);
-            if (position.Reserved == 0 || DateTime.UtcNow > until)
-            {
-                return (position.Committed, position.Reserved);
-            }
-
-            await Task.Delay(50);
-        }
+        Assert.Equal((0L, 0L), await host.PositionWhenSettledAsync(bankCode));
     }
 
     /// <summary>The journaled answer to a payment, once the stalled flow has finished it.</summary>

@@ -99,14 +99,5 @@ public class RestAuthorisationTests(HostFixture host)
         Assert.Equal(otherCode, await Scalar<string>("select bank_code from payments where switch_reference = $1", answer["paymentId"]!));
     }
 
-    private async Task<T> Scalar<T>(string sql, params object[] parameters)
-    {
-        await using var command = Postgres.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }

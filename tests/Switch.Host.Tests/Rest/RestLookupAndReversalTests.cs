@@ -135,14 +135,5 @@ public class RestLookupAndReversalTests(HostFixture host)
         Assert.Equal("approved", (await bank.GetAsync($"payments/{paymentId}"))["status"]);
     }
 
-    private async Task<T> Scalar<T>(string sql, params object[] parameters)
-    {
-        await using var command = Postgres.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }

@@ -218,14 +218,5 @@ public class RestPaymentTests(HostFixture host)
         Assert.Equal(2L, await Scalar<long>("select count(*) from payments where reference = $1 and response_code = '00'", key));
     }
 
-    private async Task<T> Scalar<T>(string sql, params object[] parameters)
-    {
-        await using var command = Postgres.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }
