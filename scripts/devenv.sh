@@ -1,11 +1,13 @@
 # Private PostgreSQL and Redis for development and tests, sourced by ./switch.
 # Idempotent: installs what is missing, reuses servers that are already up, and stops only what it started.
-# Data lives in .local/ (ignored by git). Ports can be moved with SWITCH_PG_PORT and SWITCH_REDIS_PORT.
+# Data lives in .local/ (ignored by git). Ports can be moved with SWITCH_PG_PORT and SWITCH_REDIS_PORT, and the
+# database named with SWITCH_PG_DATABASE (default switch; the benchmark uses its own).
 
 SWITCH_ROOT=${SWITCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SWITCH_LOCAL=$SWITCH_ROOT/.local
 SWITCH_PG_PORT=${SWITCH_PG_PORT:-55432}
 SWITCH_REDIS_PORT=${SWITCH_REDIS_PORT:-56379}
+SWITCH_PG_DATABASE=${SWITCH_PG_DATABASE:-switch}
 PG_DATA=$SWITCH_LOCAL/pg/data
 PG_RUN=$SWITCH_LOCAL/pg/run
 PG_LOG=$SWITCH_LOCAL/pg/postgres.log
@@ -50,18 +52,19 @@ devenv_pg_up() {
     as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SWITCH_LOCAL/pg"
-  if pg_running; then return 0; fi
-  devenv_log "starting PostgreSQL on port $SWITCH_PG_PORT"
-  # fsync stays on: an approval must survive a crash. The rest is sized for a developer machine. Under payment load
-  # the journal writes WAL fast: with the default 1 GB a checkpoint starts every minute or two and its sync stalls
-  # commits for a few hundred milliseconds, so checkpoints get room, and full-page images are compressed.
-  if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
-      "-p $SWITCH_PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on" >/dev/null; then
-    devenv_log "PostgreSQL did not start; the end of its log:"; tail -20 "$PG_LOG" >&2; return 1
+  if ! pg_running; then
+    devenv_log "starting PostgreSQL on port $SWITCH_PG_PORT"
+    # fsync stays on: an approval must survive a crash. The rest is sized for a developer machine. Under payment load
+    # the journal writes WAL fast: with the default 1 GB a checkpoint starts every minute or two and its sync stalls
+    # commits for a few hundred milliseconds, so checkpoints get room, and full-page images are compressed.
+    if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
+        "-p $SWITCH_PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on" >/dev/null; then
+      devenv_log "PostgreSQL did not start; the end of its log:"; tail -20 "$PG_LOG" >&2; return 1
+    fi
+    DEVENV_STARTED+=(pg)
   fi
-  DEVENV_STARTED+=(pg)
-  if ! as_pg "$bin/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='switch'" | grep -q 1; then
-    as_pg "$bin/createdb" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres switch
+  if ! as_pg "$bin/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$SWITCH_PG_DATABASE'" | grep -q 1; then
+    as_pg "$bin/createdb" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres "$SWITCH_PG_DATABASE"
   fi
 }
 
@@ -81,7 +84,7 @@ devenv_redis_up() {
 }
 
 devenv_export() {
-  export Switch__Postgres__ConnectionString="Host=127.0.0.1;Port=$SWITCH_PG_PORT;Username=postgres;Database=switch;Maximum Pool Size=100"
+  export Switch__Postgres__ConnectionString="Host=127.0.0.1;Port=$SWITCH_PG_PORT;Username=postgres;Database=$SWITCH_PG_DATABASE;Maximum Pool Size=100"
   export Switch__Redis__ConnectionString="127.0.0.1:$SWITCH_REDIS_PORT"
 }
 

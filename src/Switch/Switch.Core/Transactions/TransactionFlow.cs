@@ -104,7 +104,7 @@ public sealed class TransactionFlow(
 
         // The attempt's switch reference names its reservation: a duplicate releases only what it reserved itself,
         // and a journal entry tells which attempt it came from.
-        var reference = NewSwitchReference();
+        var reference = SwitchReference.Next();
         var bank = payment.Key.Bank;
         if (!await positions.ReserveAsync(bank, reference, payment.Amount, cancellationToken))
         {
@@ -203,8 +203,6 @@ public sealed class TransactionFlow(
     /// <summary>What makes two payments with one key the same payment.</summary>
     private static byte[] Fingerprint(PayBill payment) => SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{payment.BillerCode}|{payment.AccountNumber}|{payment.BillNumber}|{payment.Channel}|{payment.Amount}|{payment.Currency}|{payment.PayerAccount}"))[..16];
-
-    private static string NewSwitchReference() => "SW" + Convert.ToHexString(RandomNumberGenerator.GetBytes(7));
 
     private static string ReceiptCode(string switchReference) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(switchReference)))[..8];
 
