@@ -108,13 +108,14 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         // One statement: the payment row is locked, marked and its bill credited back together, or nothing happens.
         await using var command = _dataSource.CreateCommand("""
             with target as (
-                select id, amount, reversed_at, created_at >= now() - $5 as in_time from payments
+                select amount, reversed_at, created_at >= now() - $5 as in_time from payments
                  where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
                    for update
             ), reversed as (
                 update payments p set reversed_at = now()
                   from target t
-                 where p.id = t.id and t.reversed_at is null and t.amount = $4 and t.in_time
+                 where p.bank_code = $1 and p.reference = $2 and p.local_date = $3
+                   and t.reversed_at is null and t.amount = $4 and t.in_time
                 returning p.bill_id, p.amount
             ), credited as (
                 update bills b set amount_paid = b.amount_paid - r.amount, status = 'open'
