@@ -45,7 +45,7 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
         {
             Inquiry inquiry => BankRequests.Inquiry(inquiry.Bank, inquiry.Biller, inquiry.Account, inquiry.Channel).Stamp(sequence, ids.Rrn(sequence), ids.Started),
             Payment payment => BankRequests.Payment(payment.Bank, payment.Biller, payment.Account, payment.Amount, payment.Channel).Stamp(sequence, ids.Rrn(sequence), ids.Started),
-            Reversal reversal => BankRequests.Reversal((IsoMessage)reversal.Original.ReversalHandle, sequence, DateTime.UtcNow),
+            Reversal reversal => BankRequests.Reversal((IsoMessage)reversal.Handle, sequence, DateTime.UtcNow),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
         var clients = connections[operation.Bank];
@@ -77,7 +77,7 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
         switch (operation)
         {
             case Payment payment when code == "00":
-                ledger.Approved(new Approval(payment.Bank, request.GetString(37)!, ids.LocalDate, payment.Biller, payment.Amount, Edge.Iso, request));
+                ledger.Approved(new Approval(payment.Bank, request.GetString(37)!, ids.LocalDate, payment.Biller, payment.Amount, Edge.Iso), request);
                 break;
             case Payment payment when code == Outcome.NoAnswer:
                 ledger.Unanswered[new JournalKey(payment.Bank, request.GetString(37)!, ids.LocalDate)] = 0;

@@ -12,7 +12,7 @@ public sealed record Inquiry(string Bank, string Biller, string Account, string 
 public sealed record Payment(string Bank, string Biller, string Account, long Amount, string Channel) : Operation(Kind.Payment, Bank);
 
 /// <summary>Reverses an approval this run received.</summary>
-public sealed record Reversal(Approval Original) : Operation(Kind.Reversal, Original.Bank);
+public sealed record Reversal(Approval Original, object Handle) : Operation(Kind.Reversal, Original.Bank);
 
 /// <summary>How a request ended: the scheme's response code, or "none" when no answer came.</summary>
 public sealed record Outcome(string Code)

@@ -38,7 +38,7 @@ root.SetAction(async (result, cancellationToken) =>
     var isDemo = result.GetValue(demo);
     string[] banks = isDemo ? ["100001", "100002"] : [result.GetValue(bankOption)!];
     var ids = new RunIds();
-    var ledger = new Ledger();
+    var ledger = new Ledger(reverses: isDemo || result.GetValue(reversals) > 0);
     var stats = new Stats();
     var mix = isDemo
         ? TrafficMix.Demo(banks, notEnrolledBank: "100002", await OpenBills.LoadAsync(connectionString, 20_000), ledger)

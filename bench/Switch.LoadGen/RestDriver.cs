@@ -46,7 +46,7 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, 
                     ["amount"] = Money(payment.Amount), ["currency"] = "SAR",
                 }),
             },
-            Reversal reversal => new HttpRequestMessage(HttpMethod.Post, $"api/v1/payments/{reversal.Original.ReversalHandle}/reversal"),
+            Reversal reversal => new HttpRequestMessage(HttpMethod.Post, $"api/v1/payments/{reversal.Handle}/reversal"),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
@@ -86,7 +86,7 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, 
         switch (operation)
         {
             case Payment payment when code == "00" && paymentId is not null:
-                ledger.Approved(new Approval(payment.Bank, key, "", payment.Biller, payment.Amount, Edge.Rest, paymentId));
+                ledger.Approved(new Approval(payment.Bank, key, "", payment.Biller, payment.Amount, Edge.Rest), paymentId);
                 break;
             case Payment payment when code == Outcome.NoAnswer:
                 ledger.Unanswered[new JournalKey(payment.Bank, key, "")] = 0;

@@ -40,7 +40,7 @@ public sealed class TrafficMix
         var mix = new TrafficMix(random => TopUp(bank, random));
         mix.Add(inquiryPercent, random => new Inquiry(bank, "ELECT", SeededAccount(random), "ATM"));
         mix.Add(invalidPercent, random => new Payment(bank, "TOPUP", MobileNumber(random), 0, "MB"));
-        mix.Add(reversalPercent, _ => ledger.NextToReverse() is { } approval ? new Reversal(approval) : null);
+        mix.Add(reversalPercent, _ => ledger.NextToReverse());
         mix.Add(Math.Max(0, 100 - inquiryPercent - invalidPercent - reversalPercent), random => TopUp(bank, random));
         return mix;
     }
@@ -64,7 +64,7 @@ public sealed class TrafficMix
         mix.Add(3, random => new Payment(notEnrolledBank, "TRAFFIC", SeededAccount(random), 20_000, "IB"));
         mix.Add(3, random => new Payment(AnyBank(random), "TOPUP", MobileNumber(random), 150_000, "IB"));
         mix.Add(2, random => new Payment(AnyBank(random), "NOSUCH", SeededAccount(random), 1_000, "IB"));
-        mix.Add(5, _ => ledger.NextToReverse() is { } approval ? new Reversal(approval) : null);
+        mix.Add(5, _ => ledger.NextToReverse());
         return mix;
     }
 

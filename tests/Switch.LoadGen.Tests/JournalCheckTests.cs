@@ -7,10 +7,10 @@ public class JournalCheckTests
 
     private static Ledger LedgerWith(params (JournalKey Key, long Amount, bool Reversed, bool Unknown)[] approvals)
     {
-        var ledger = new Ledger();
+        var ledger = new Ledger(reverses: false);
         foreach (var (key, amount, reversed, unknown) in approvals)
         {
-            ledger.Approved(new Approval(key.Bank, key.Reference, key.LocalDate, "TOPUP", amount, Edge.Iso, new object()) { Reversed = reversed, ReversalUnknown = unknown });
+            ledger.Approved(new Approval(key.Bank, key.Reference, key.LocalDate, "TOPUP", amount, Edge.Iso) { Reversed = reversed, ReversalUnknown = unknown }, reversalHandle: "P");
         }
 
         return ledger;
@@ -54,7 +54,7 @@ public class JournalCheckTests
     [Fact]
     public void Approval_of_a_payment_that_was_never_answered_is_not_a_difference()
     {
-        var ledger = new Ledger();
+        var ledger = new Ledger(reverses: false);
         ledger.Unanswered[First] = 0;
         var journal = new Dictionary<JournalKey, JournalCheck.Row> { [First] = new(500, false) };
 
