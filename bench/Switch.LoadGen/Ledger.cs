@@ -50,11 +50,16 @@ public sealed class Ledger(bool reverses)
     public void Approved(Approval approval, object reversalHandle)
     {
         Approvals[approval.Key] = approval;
-        if (reverses && Interlocked.Increment(ref _waiting) <= MostWaitingToReverse)
+        if (!reverses)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _waiting) <= MostWaitingToReverse)
         {
             _toReverse.Enqueue(new Reversal(approval, reversalHandle));
         }
-        else if (reverses)
+        else
         {
             Interlocked.Decrement(ref _waiting);
         }
