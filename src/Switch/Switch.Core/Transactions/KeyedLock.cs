@@ -1,11 +1,12 @@
 namespace Switch.Transactions;
 
 /// <summary>One holder at a time per key; a key's gate exists only while someone holds or waits for it.</summary>
-internal sealed class KeyedLock
+internal sealed class KeyedLock<TKey>
+    where TKey : notnull
 {
-    private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _gates = new(StringComparer.Ordinal);
+    private readonly Dictionary<TKey, (SemaphoreSlim Gate, int Users)> _gates = new();
 
-    public async Task<IDisposable> AcquireAsync(string key, CancellationToken cancellationToken)
+    public async Task<IDisposable> AcquireAsync(TKey key, CancellationToken cancellationToken)
     {
         SemaphoreSlim gate;
         lock (_gates)
@@ -28,7 +29,7 @@ internal sealed class KeyedLock
         return new Holder(this, key, gate);
     }
 
-    private void Leave(string key)
+    private void Leave(TKey key)
     {
         lock (_gates)
         {
@@ -44,7 +45,7 @@ internal sealed class KeyedLock
         }
     }
 
-    private sealed class Holder(KeyedLock owner, string key, SemaphoreSlim gate) : IDisposable
+    private sealed class Holder(KeyedLock<TKey> owner, TKey key, SemaphoreSlim gate) : IDisposable
     {
         private int _released;
 

@@ -21,7 +21,8 @@ public sealed class TransactionFlow(
     TimeSpan requestTimeout,
     TimeSpan reversalTimeLimit)
 {
-    private readonly KeyedLock _accounts = new();
+    private readonly KeyedLock<RequestKey> _requests = new();
+    private readonly KeyedLock<string> _accounts = new();
 
     public async Task<InquiryReply> InquireAsync(InquireBill inquiry, CancellationToken cancellationToken)
     {
@@ -52,6 +53,17 @@ public sealed class TransactionFlow(
     /// <param name="receivedAt">When the edge started counting the request timeout: the flow's deadline must not be later than the edge's.</param>
     public async Task<PaymentReply> PayAsync(PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
+        // One attempt per key at a time, from the start. A repeat that arrives while its original is still on its way to
+        // the journal (delayed past the timeout, its bank already answered 91) waits for it and hears the 91 it journals,
+        // instead of overtaking it and being approved under a key whose first answer was 91.
+        using (await _requests.AcquireAsync(payment.Key, cancellationToken))
+        {
+            return await PayInTurnAsync(payment, receivedAt, cancellationToken);
+        }
+    }
+
+    private async Task<PaymentReply> PayInTurnAsync(PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
         var deadline = new Deadline(receivedAt, requestTimeout);
         var fingerprint = Fingerprint(payment);
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
@@ -61,8 +73,7 @@ public sealed class TransactionFlow(
         }
 
         // One payment at a time per account. Its bills are read, checked and credited (the journal commit credits them)
-        // before the next payment looks, so two payments can never both settle the same bill; and a repeat waits for the
-        // original to finish, so it never hears an approval that is about to become a late 91.
+        // before the next payment looks, so two payments can never both settle the same bill.
         using (await _accounts.AcquireAsync($"{biller!.Code}|{payment.AccountNumber}", cancellationToken))
         {
             var bill = biller.Mode == PresentmentMode.Hosted

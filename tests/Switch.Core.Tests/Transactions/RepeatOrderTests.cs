@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Switch.Billing;
+using Switch.Positions;
+using Switch.Transactions;
+
+namespace Switch.Core.Tests.Transactions;
+
+/// <summary>
+/// A repeat never overtakes its original. The parts around the flow are stand-ins here, so the original can be held
+/// at an exact point (the biller lookup, before it holds anything else); the edges' tests run them for real.
+/// </summary>
+public class RepeatOrderTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private static readonly Biller TopUp = new("TOPUP", "Top-up", "شحن", "telecom", 682, PresentmentMode.Prepaid, PaymentRule.Any, 0, 0, 1_000_000,
+        new Regex("^[0-9]{10}$"), new HashSet<string> { "100001" }, new HashSet<Channel> { Channel.Mb });
+
+    [Fact]
+    public async Task Repeat_arriving_while_its_original_is_held_past_the_timeout_waits_and_hears_the_91_it_was_answered()
+    {
+        var time = new ManualTime();
+        var catalog = new HeldOnceCatalog();
+        var journal = new ListJournal(time);
+        var flow = new TransactionFlow(catalog, new NoBills(), journal, new AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30));
+        var payment = new PayBill(new RequestKey("100001", "000000000001", "1123"), "TOPUP", "0551234567", null, Channel.Mb, 5_000, 682, null);
+
+        var original = flow.PayAsync(payment, time.GetUtcNow(), CancellationToken.None);
+        await catalog.Held.Task;
+        time.Advance(Timeout * 2);                       // the bank has been answered 91 and sends the payment again
+        var repeat = flow.PayAsync(payment, time.GetUtcNow(), CancellationToken.None);
+        await Task.Delay(200);
+        var repeatOvertook = repeat.IsCompleted;
+        catalog.Release.SetResult();
+
+        Assert.False(repeatOvertook);
+        Assert.Equal(("91", "91"), ((await original).ResponseCode, (await repeat).ResponseCode));
+        Assert.Equal("91", Assert.Single(journal.Entries).ResponseCode);
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+
+    /// <summary>The first lookup waits until released; later ones answer at once.</summary>
+    private sealed class HeldOnceCatalog : IBillerCatalog
+    {
+        private int _calls;
+
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<Biller?> FindAsync(string code, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Held.SetResult();
+                await Release.Task;
+            }
+
+            return code == TopUp.Code ? TopUp : null;
+        }
+
+        public ValueTask<IReadOnlyList<Biller>> AllAsync(CancellationToken cancellationToken) => new([TopUp]);
+    }
+
+    private sealed class NoBills : IBillStore
+    {
+        public Task<IReadOnlyList<Bill>> FindAsync(string billerCode, string accountNumber, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Bill>>([]);
+    }
+
+    private sealed class AlwaysRoom : IPositions
+    {
+        public Task<bool> ReserveAsync(string bank, string reservation, long amount, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public void Confirm(string bank, string reservation)
+        {
+        }
+
+        public void Release(string bank, string reservation)
+        {
+        }
+
+        public void Reverse(string bank, long amount)
+        {
+        }
+    }
+
+    /// <summary>First entry per key wins; an approval appended after its approve-by time is kept as 91, as the real journal does.</summary>
+    private sealed class ListJournal(TimeProvider time) : IPaymentJournal
+    {
+        private readonly ConcurrentDictionary<RequestKey, JournalEntry> _entries = new();
+
+        public ICollection<JournalEntry> Entries => _entries.Values;
+
+        public Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken)
+        {
+            var late = entry.ResponseCode == ResponseCodes.Approved && approveBy < time.GetUtcNow();
+            var kept = late ? entry with { ResponseCode = ResponseCodes.Unavailable, SwitchReference = null, ApprovalCode = null } : entry;
+            return Task.FromResult(!_entries.TryAdd(entry.Key, kept) ? JournalOutcome.Duplicate : late ? JournalOutcome.TooLate : JournalOutcome.Written);
+        }
+
+        public Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken) => Task.FromResult(_entries.GetValueOrDefault(key));
+
+        public Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<PaymentRecord?> FindByReferenceAsync(string bank, string switchReference, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+}
