@@ -14,10 +14,8 @@ export SWITCH_PG_DATABASE=switch_bench
 source scripts/devenv.sh
 devenv_up
 trap devenv_down_started EXIT
-bin=$(pg_bin)
-psql() { as_pg "$bin/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -q "$@"; }
-psql -c "drop database if exists $SWITCH_PG_DATABASE" postgres
-psql -c "create database $SWITCH_PG_DATABASE" postgres
+devenv_psql -qc "drop database if exists $SWITCH_PG_DATABASE" postgres
+devenv_psql -qc "create database $SWITCH_PG_DATABASE" postgres
 
 run() { echo; echo "== ./switch loadgen $*"; ./switch loadgen "$@" | grep -v "^ *[0-9]* s \|warming up"; }
 
@@ -28,7 +26,7 @@ done
 run --warmup 10 --seconds 30 --connections 4 --window 32 --inquiry-percent 100 --invalid-percent 0
 
 echo; echo "== pgbench: single-row inserts, 8 clients, 15 s, same PostgreSQL"
-psql -c "create table bench_insert (id bigserial primary key, reference text not null, amount bigint not null)" $SWITCH_PG_DATABASE
+devenv_psql -qc "create table bench_insert (id bigserial primary key, reference text not null, amount bigint not null)" $SWITCH_PG_DATABASE
 echo "insert into bench_insert (reference, amount) values (md5(random()::text), 1000);" > .local/bench_insert.sql
-as_pg "$bin/pgbench" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -n -c 8 -j 2 -T 15 -f "$PWD/.local/bench_insert.sql" $SWITCH_PG_DATABASE | grep -E "^(tps|latency average)"
-psql -c "drop table bench_insert" $SWITCH_PG_DATABASE
+as_pg "$(pg_bin)/pgbench" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -n -c 8 -j 2 -T 15 -f "$PWD/.local/bench_insert.sql" $SWITCH_PG_DATABASE | grep -E "^(tps|latency average)"
+devenv_psql -qc "drop table bench_insert" $SWITCH_PG_DATABASE

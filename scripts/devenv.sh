@@ -40,6 +40,9 @@ devenv_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# psql as the superuser on the private server; arguments as for psql.
+devenv_psql() { as_pg "$(pg_bin)/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres "$@"; }
+
 pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 devenv_pg_up() {
@@ -63,7 +66,7 @@ devenv_pg_up() {
     fi
     DEVENV_STARTED+=(pg)
   fi
-  if ! as_pg "$bin/psql" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$SWITCH_PG_DATABASE'" | grep -q 1; then
+  if ! devenv_psql -tAc "select 1 from pg_database where datname='$SWITCH_PG_DATABASE'" | grep -q 1; then
     as_pg "$bin/createdb" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres "$SWITCH_PG_DATABASE"
   fi
 }
