@@ -149,7 +149,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
     }
 
     [Fact]
-    public async Task Row_the_database_refuses_fails_alone_and_the_rest_of_its_batch_commits()
+    public async Task Rows_the_database_refuses_fail_alone_and_the_rest_of_their_batch_commits()
     {
         await using var journal = Journal();
         var bank = await NewBankAsync();
@@ -160,6 +160,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         Task<JournalOutcome> blocker;
         List<Task<JournalOutcome>> good;
         Task<JournalOutcome> poison;
+        Task<JournalOutcome> unsendable;
         await using (var connection = await postgres.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
@@ -174,10 +175,12 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
                 "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%unnest%'") > 0);
             good = Enumerable.Range(0, 100).Select(_ => journal.AppendAsync(Of(), Later, default)).ToList();
             poison = journal.AppendAsync(Of("12345\0"), Later, default);
+            unsendable = journal.AppendAsync(Of("12345\uD800"), Later, default);
             await transaction.RollbackAsync();
         }
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => poison);
+        await Assert.ThrowsAnyAsync<Exception>(() => unsendable);
         var outcomes = await Task.WhenAll(good.Append(blocker));
 
         Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, refused.SqlState);

@@ -273,7 +273,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         {
             exceptions = await WriteAsync(entries);
         }
-        catch (PostgresException e) when (RefusesOneRow(e) && entries.Count > 1)
+        catch (Exception e) when (RefusesOneRow(e) && entries.Count > 1)
         {
             var half = entries.Count / 2;
             await CommitAsync(entries.GetRange(0, half));
@@ -282,10 +282,10 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (entries.Count == 1 && e is PostgresException refused && RefusesOneRow(refused))
+            if (entries.Count == 1 && RefusesOneRow(e))
             {
-                _logger.LogError("PostgreSQL refused a journal entry of bank {Bank} ({SqlState}: {Message})",
-                    entries[0].Entry.Key.Bank, refused.SqlState, refused.MessageText);
+                _logger.LogError("A journal entry of bank {Bank} was refused ({Error}: {Message})", entries[0].Entry.Key.Bank,
+                    e is PostgresException refused ? refused.SqlState : e.GetType().Name, e is PostgresException p ? p.MessageText : e.Message);
             }
             else
             {
@@ -307,9 +307,17 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         }
     }
 
-    /// <summary>A data error of one row (classes 22 and 23), not a key conflict, which the insert skips anyway.</summary>
-    private static bool RefusesOneRow(PostgresException e) =>
-        e.SqlState.StartsWith("22", StringComparison.Ordinal) || (e.SqlState.StartsWith("23", StringComparison.Ordinal) && e.SqlState != PostgresErrorCodes.UniqueViolation);
+    /// <summary>
+    /// A data error of one row: PostgreSQL's classes 22 and 23 (not a key conflict, which the insert skips anyway), or a
+    /// value Npgsql cannot send at all (text that is not valid UTF-16).
+    /// </summary>
+    private static bool RefusesOneRow(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("22", StringComparison.Ordinal)
+            || (p.SqlState.StartsWith("23", StringComparison.Ordinal) && p.SqlState != PostgresErrorCodes.UniqueViolation),
+        ArgumentException => true,
+        _ => false,
+    };
 
     /// <returns>By position in <paramref name="entries"/> (from 1), the outcome of each entry not written as sent.</returns>
     private async Task<Dictionary<long, JournalOutcome>> WriteAsync(List<Pending> batch)
