@@ -60,8 +60,9 @@ devenv_pg_up() {
     # fsync stays on: an approval must survive a crash. The rest is sized for a developer machine. Under payment load
     # the journal writes WAL fast: with the default 1 GB a checkpoint starts every minute or two and its sync stalls
     # commits for a few hundred milliseconds, so checkpoints get room, and full-page images are compressed.
+    # Commit timestamps let the switch find, at start, approvals committed after their bank was answered 91.
     if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
-        "-p $SWITCH_PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on" >/dev/null; then
+        "-p $SWITCH_PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on -c track_commit_timestamp=on" >/dev/null; then
       devenv_log "PostgreSQL did not start; the end of its log:"; tail -20 "$PG_LOG" >&2; return 1
     fi
     DEVENV_STARTED+=(pg)

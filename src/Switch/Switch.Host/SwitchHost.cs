@@ -78,10 +78,15 @@ public static class SwitchHost
         return builder.Build();
     }
 
-    /// <summary>Applies migrations, starts the actor system, then starts serving.</summary>
+    /// <summary>
+    /// Applies migrations, turns approvals committed after their bank heard 91 into that 91 (before positions load and
+    /// before any bank is served), starts the actor system, then starts serving.
+    /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        await app.Services.GetRequiredService<PostgresPaymentJournal>().DeclineApprovalsCommittedLateAsync(
+            app.Services.GetRequiredService<SwitchOptions>().LateCommitLookback, cancellationToken);
         await app.Services.GetRequiredService<SwitchActors>().StartAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
     }

@@ -22,6 +22,12 @@ public sealed class SwitchOptions
     /// <summary>How long after its approval a payment can still be reversed (57 after it).</summary>
     public TimeSpan ReversalTimeLimit { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How far back the check at start-up looks for approvals committed after their bank was answered 91: it must cover
+    /// the time the switch was down. Longer costs start-up time on a busy journal.
+    /// </summary>
+    public TimeSpan LateCommitLookback { get; set; } = TimeSpan.FromHours(1);
+
     public ClusterSettings Cluster { get; set; } = new();
 
     /// <summary>How long billers and their enrolments are kept in memory before they are read again.</summary>

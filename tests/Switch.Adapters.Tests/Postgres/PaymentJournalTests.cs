@@ -10,9 +10,11 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
 {
     private static JournalEntry Entry(string reference, long amount = 15_000, string code = "00", long? billId = null, byte fingerprint = 1) => new(
         new RequestKey("100001", reference, "1122"), [fingerprint], "ELECT", "1234567890", billId, amount, 682, Channel.Atm,
-        code, code == "00" ? $"SR{reference}" : null, code == "00" ? "A1B2C3" : null);
+        code, code == "00" ? $"SR{reference}" : null, code == "00" ? ApprovalCode.Next() : null);
 
-    private static readonly DateTimeOffset Later = DateTimeOffset.MaxValue;
+    private static readonly Deadline Later = new(DateTimeOffset.MaxValue, DateTimeOffset.MaxValue);
+
+    private static Deadline Passed => new(DateTimeOffset.UtcNow.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(-1));
 
     private static string Fresh() => Guid.NewGuid().ToString("N")[..12];
 
@@ -79,13 +81,15 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
     }
 
     [Fact]
-    public async Task Approval_still_waiting_when_its_time_is_up_is_journaled_as_91_and_pays_nothing()
+    public async Task Approval_past_its_approve_by_by_the_database_clock_is_journaled_as_91_and_pays_nothing()
     {
-        await using var journal = Journal();
+        // The switch's clock is an hour behind: only the database's clock, inside the commit, can tell the approval is late.
+        await using var journal = new PostgresPaymentJournal(postgres.DataSource, NullLogger<PostgresPaymentJournal>.Instance,
+            new FixedTime(DateTimeOffset.UtcNow.AddHours(-1)));
         var billId = await NewBillAsync(10_000);
         var entry = Entry(Fresh(), amount: 10_000, billId: billId);
 
-        var outcome = await journal.AppendAsync(entry, DateTimeOffset.UtcNow.AddSeconds(-1), default);
+        var outcome = await journal.AppendAsync(entry, Passed, default);
         var found = await journal.FindAsync(entry.Key, default);
 
         Assert.Equal(JournalOutcome.TooLate, outcome);
@@ -142,5 +146,133 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await using var journal = new PostgresPaymentJournal(unreachable, NullLogger<PostgresPaymentJournal>.Instance, TimeProvider.System);
 
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => journal.AppendAsync(Entry(Fresh()), Later, default).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Rows_the_database_refuses_fail_alone_and_the_rest_of_their_batch_commits()
+    {
+        await using var journal = Journal();
+        var bank = await NewBankAsync();
+        JournalEntry Of(string account = "1234567890") => Entry(Fresh()) with { Key = new RequestKey(bank, Fresh(), "1122"), AccountNumber = account };
+        await postgres.ScalarAsync<int>("insert into bank_positions (bank_code) values ($1) returning 1", bank);
+
+        // The commit before is held on the bank's position row, so everything appended meanwhile waits for one batch.
+        Task<JournalOutcome> blocker;
+        List<Task<JournalOutcome>> good;
+        Task<JournalOutcome> poison;
+        Task<JournalOutcome> unsendable;
+        await using (var connection = await postgres.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("select 1 from bank_positions where bank_code = $1 for update", connection, transaction))
+            {
+                hold.Parameters.AddWithValue(bank);
+                await hold.ExecuteScalarAsync();
+            }
+
+            blocker = journal.AppendAsync(Of(), Later, default);
+            await WaitUntilAsync(async () => await postgres.ScalarAsync<long>(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%unnest%'") > 0);
+            good = Enumerable.Range(0, 100).Select(_ => journal.AppendAsync(Of(), Later, default)).ToList();
+            poison = journal.AppendAsync(Of("12345\0"), Later, default);
+            unsendable = journal.AppendAsync(Of("12345\uD800"), Later, default);
+            await transaction.RollbackAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => poison);
+        await Assert.ThrowsAnyAsync<Exception>(() => unsendable);
+        var outcomes = await Task.WhenAll(good.Append(blocker));
+
+        Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, refused.SqlState);
+        Assert.All(outcomes, o => Assert.Equal(JournalOutcome.Written, o));
+        Assert.Equal(101L, await postgres.ScalarAsync<long>("select count(*) from payments where bank_code = $1", bank));
+    }
+
+    [Fact]
+    public async Task Approval_committed_after_its_answer_by_is_turned_into_91_at_start_and_gives_its_bill_back()
+    {
+        await using var journal = Journal();
+        var bank = await NewBankAsync();
+        var billId = await NewBillAsync(10_000);
+        var late = Entry(Fresh(), amount: 10_000, billId: billId) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        var inTime = Entry(Fresh(), amount: 3_000) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        await journal.AppendAsync(late, Later, default);
+        await journal.AppendAsync(inTime, Later, default);
+        // As if its commit had landed after its answer-by: the row is written again, with that time in the past.
+        await postgres.ScalarAsync<int>("update payments set answer_by = now() - interval '1 minute' where bank_code = $1 and reference = $2 returning 1",
+            bank, late.Key.Reference);
+        var paidBefore = await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId);
+
+        var declined = await journal.DeclineApprovalsCommittedLateAsync(TimeSpan.FromHours(1), default);
+
+        Assert.Equal(10_000L, paidBefore);
+        Assert.True(declined >= 1);
+        Assert.Equal(("91", "00"), ((await journal.FindAsync(late.Key, default))!.ResponseCode, (await journal.FindAsync(inTime.Key, default))!.ResponseCode));
+        Assert.Equal((0L, "open"), (await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId),
+            await postgres.ScalarAsync<string>("select status from bills where id = $1", billId)));
+        Assert.Equal(3_000L, await postgres.ScalarAsync<long>("select committed from bank_positions where bank_code = $1", bank));
+    }
+
+    [Fact]
+    public async Task Approval_code_the_bank_already_has_today_is_reported_taken_and_not_written()
+    {
+        await using var journal = Journal();
+        var (bank, other) = (await NewBankAsync(), await NewBankAsync());
+        var first = Entry(Fresh()) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        var second = Entry(Fresh()) with { Key = new RequestKey(bank, Fresh(), "1122"), ApprovalCode = first.ApprovalCode };
+        var elsewhere = Entry(Fresh()) with { Key = new RequestKey(other, Fresh(), "1122"), ApprovalCode = first.ApprovalCode };
+
+        var outcomes = await Task.WhenAll(journal.AppendAsync(first, Later, default), journal.AppendAsync(second, Later, default));
+        var stored = await postgres.ScalarAsync<long>("select count(*) from payments where bank_code = $1", bank);
+        var otherBank = await journal.AppendAsync(elsewhere, Later, default);
+        var again = await journal.AppendAsync(second with { ApprovalCode = ApprovalCode.Next() }, Later, default);
+
+        Assert.Equal([JournalOutcome.Written, JournalOutcome.ApprovalCodeTaken], outcomes);
+        Assert.Equal(1L, stored);
+        Assert.Equal((JournalOutcome.Written, JournalOutcome.Written), (otherBank, again));
+    }
+
+    [Fact]
+    public async Task Approvals_of_one_bank_in_a_day_have_distinct_codes_that_follow_no_order()
+    {
+        await using var journal = Journal();
+        var bank = await NewBankAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
+        {
+            var entry = Entry(Fresh()) with { Key = new RequestKey(bank, Fresh(), "1122") };
+            while (await journal.AppendAsync(entry, Later, default) == JournalOutcome.ApprovalCodeTaken)
+            {
+                entry = entry with { ApprovalCode = ApprovalCode.Next() };
+            }
+        }));
+
+        Assert.Equal(1000L, await postgres.ScalarAsync<long>("select count(distinct approval_code) from payments where bank_code = $1", bank));
+        // The tail of a time-ordered reference gave 26 distinct codes in 2,012 approvals; random codes spread over every position.
+        Assert.True(await postgres.ScalarAsync<bool>("""
+            select bool_and(n >= 30) from (
+                select count(distinct substr(approval_code, i, 1)) as n from payments, generate_series(1, 6) as i
+                 where bank_code = $1 group by i) positions
+            """, bank));
+    }
+
+    private async Task<string> NewBankAsync()
+    {
+        var bank = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await postgres.ScalarAsync<int>("insert into banks (code, name_en, name_ar) values ($1, 'Test', 'بنك') returning 1", bank);
+        return bank;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var until = DateTime.UtcNow.AddSeconds(10); !await condition(); await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
+        }
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

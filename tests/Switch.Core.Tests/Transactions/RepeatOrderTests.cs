@@ -100,9 +100,9 @@ public class RepeatOrderTests
 
         public ICollection<JournalEntry> Entries => _entries.Values;
 
-        public Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken)
+        public Task<JournalOutcome> AppendAsync(JournalEntry entry, Deadline deadline, CancellationToken cancellationToken)
         {
-            var late = entry.ResponseCode == ResponseCodes.Approved && approveBy < time.GetUtcNow();
+            var late = entry.ResponseCode == ResponseCodes.Approved && deadline.ApproveBy < time.GetUtcNow();
             var kept = late ? entry with { ResponseCode = ResponseCodes.Unavailable, SwitchReference = null, ApprovalCode = null } : entry;
             return Task.FromResult(!_entries.TryAdd(entry.Key, kept) ? JournalOutcome.Duplicate : late ? JournalOutcome.TooLate : JournalOutcome.Written);
         }

@@ -14,17 +14,30 @@ namespace Switch.Adapters.Postgres;
 /// </summary>
 public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
 {
+    /// <remarks>
+    /// The database's clock decides whether an approval is still in time (its approve-by), row by row inside the commit,
+    /// so no approval is ever visible after its bank heard 91. A bare <c>on conflict do nothing</c> skips a row whose key
+    /// or approval code is taken; only the rows that were not written as sent come back, so in the common case the
+    /// answer is empty: late (written as 91), duplicate (its key is journaled) or code (its approval code is taken).
+    /// </remarks>
     private const string InsertBatch = """
-        with incoming as (
-            select * from unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[],
-                                 $8::bigint[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[])
+        with incoming as materialized (
+            select t.*, t.response_code = '00' and t.approve_by <= clock_timestamp() as late
+              from unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[],
+                          $8::bigint[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[],
+                          $14::timestamptz[], $15::timestamptz[]) with ordinality
                 as t(bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
-                     amount, currency, channel, response_code, switch_reference, approval_code)
+                     amount, currency, channel, response_code, switch_reference, approval_code, approve_by, answer_by, n)
         ), inserted as (
             insert into payments (bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
-                                  amount, currency, channel, response_code, switch_reference, approval_code)
-            select * from incoming
-            on conflict (bank_code, reference, local_date) do nothing
+                                  amount, currency, channel, response_code, switch_reference, approval_code, answer_by)
+            select bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id, amount, currency, channel,
+                   case when late then '91' else response_code end,
+                   case when late then null else switch_reference end,
+                   case when late then null else approval_code end,
+                   case when response_code = '00' and not late then answer_by end
+              from incoming
+            on conflict do nothing
             returning bank_code, reference, local_date, bill_id, amount, response_code
         ), paid as (
             update bills b
@@ -34,7 +47,13 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                      where response_code = '00' and bill_id is not null group by bill_id) p
              where b.id = p.bill_id
         )
-        select bank_code, reference, local_date from inserted
+        select i.n, case when w.reference is not null then 'late'
+                         when i.late or i.approval_code is null
+                           or exists (select 1 from payments p
+                                       where p.bank_code = i.bank_code and p.reference = i.reference and p.local_date = i.local_date)
+                         then 'duplicate' else 'code' end
+          from incoming i left join inserted w using (bank_code, reference, local_date)
+         where w.reference is null or i.late
         """;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -58,12 +77,60 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     /// <summary>Commits so far; fewer than entries written when commits are shared.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    public async Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken)
+    public async Task<JournalOutcome> AppendAsync(JournalEntry entry, Deadline deadline, CancellationToken cancellationToken)
     {
-        var pending = new Pending(entry, approveBy, new TaskCompletionSource<JournalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(entry, deadline, new TaskCompletionSource<JournalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued the entry will be written; a caller that stops waiting must treat the outcome as unknown.
         return await pending.Outcome.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Turns every approval committed after its answer-by time into the 91 its bank heard, giving its bill the amount
+    /// back: the flow does so itself when such a commit returns, but not if the process died first. Run at start,
+    /// before any bank is served. Only payments made within <paramref name="lookback"/> are read, so the check stays
+    /// cheap on a large journal; a payment row is updated only when it stops being a standing approval, so its xmin is
+    /// still the insert's when it matters.
+    /// </summary>
+    /// <returns>How many approvals were turned into 91.</returns>
+    public async Task<int> DeclineApprovalsCommittedLateAsync(TimeSpan lookback, CancellationToken cancellationToken)
+    {
+        await using (var setting = _dataSource.CreateCommand("select current_setting('track_commit_timestamp')"))
+        {
+            if ((string?)await setting.ExecuteScalarAsync(cancellationToken) != "on")
+            {
+                throw new InvalidOperationException(
+                    "PostgreSQL's track_commit_timestamp is off: the switch needs commit timestamps to find approvals committed after "
+                    + "their bank was answered 91. Set track_commit_timestamp = on in postgresql.conf and restart PostgreSQL.");
+            }
+        }
+
+        var late = new List<RequestKey>();
+        await using (var command = _dataSource.CreateCommand("""
+            select bank_code, reference, local_date from payments
+             where created_at >= $1 and response_code = '00' and answer_by is not null
+               and pg_xact_commit_timestamp(xmin) > answer_by
+            """))
+        {
+            command.Parameters.AddWithValue(_time.GetUtcNow() - lookback);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                late.Add(new RequestKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        var declined = 0;
+        foreach (var key in late)
+        {
+            if (await DeclineLateApprovalAsync(key, cancellationToken))
+            {
+                declined++;
+                _logger.LogWarning("Payment {Key} was committed after its bank was answered 91; journaled as that 91", key);
+            }
+        }
+
+        return declined;
     }
 
     public async Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken) =>
@@ -168,39 +235,92 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<Pending>(_maxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        var keys = new HashSet<RequestKey>();
+        var twins = new Queue<Pending>();
+        while (twins.Count > 0 || await _queue.Reader.WaitToReadAsync())
         {
-            var now = _time.GetUtcNow();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
+            // An entry whose key is already in the batch waits for the next one, where it meets its twin as a duplicate:
+            // one statement cannot tell which of two rows with one key it wrote.
+            var carried = twins.Count;
+            while (batch.Count < _maxBatch && (carried-- > 0 ? twins.TryDequeue(out var pending) : _queue.Reader.TryRead(out pending)))
             {
-                batch.Add(pending.ApproveBy < now && pending.Entry.ResponseCode == ResponseCodes.Approved ? pending.TooLate() : pending);
-            }
-
-            try
-            {
-                var written = await WriteAsync(batch);
-                Interlocked.Increment(ref _batches);
-                foreach (var pending in batch)
+                if (keys.Add(pending.Entry.Key))
                 {
-                    // Only the first of several entries with one key was inserted; the rest are its duplicates.
-                    pending.Outcome.SetResult(!written.Remove(pending.Entry.Key) ? JournalOutcome.Duplicate
-                        : pending.WrittenTooLate ? JournalOutcome.TooLate : JournalOutcome.Written);
+                    batch.Add(pending);
                 }
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "A journal batch of {Count} payments was not written", batch.Count);
-                foreach (var pending in batch)
+                else
                 {
-                    pending.Outcome.SetException(e);
+                    twins.Enqueue(pending);
                 }
             }
 
+            await CommitAsync(batch);
             batch.Clear();
+            keys.Clear();
         }
     }
 
-    private async Task<HashSet<RequestKey>> WriteAsync(List<Pending> batch)
+    /// <summary>
+    /// Writes the entries in one commit and completes their callers. When PostgreSQL refuses a row's data (a NUL byte,
+    /// a broken reference), nothing was written and the statement does not say which row it was: the halves are written
+    /// apart, down to the row itself, so only it fails and everyone else's payment commits. Any other failure (PostgreSQL
+    /// unreachable) fails them all.
+    /// </summary>
+    private async Task CommitAsync(List<Pending> entries)
+    {
+        Dictionary<long, JournalOutcome> exceptions;
+        try
+        {
+            exceptions = await WriteAsync(entries);
+        }
+        catch (Exception e) when (RefusesOneRow(e) && entries.Count > 1)
+        {
+            var half = entries.Count / 2;
+            await CommitAsync(entries.GetRange(0, half));
+            await CommitAsync(entries.GetRange(half, entries.Count - half));
+            return;
+        }
+        catch (Exception e)
+        {
+            if (entries.Count == 1 && RefusesOneRow(e))
+            {
+                _logger.LogError("A journal entry of bank {Bank} was refused ({Error}: {Message})", entries[0].Entry.Key.Bank,
+                    e is PostgresException refused ? refused.SqlState : e.GetType().Name, e is PostgresException p ? p.MessageText : e.Message);
+            }
+            else
+            {
+                _logger.LogError(e, "A journal batch of {Count} payments was not written", entries.Count);
+            }
+
+            foreach (var pending in entries)
+            {
+                pending.Outcome.SetException(e);
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _batches);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            entries[i].Outcome.SetResult(exceptions.GetValueOrDefault(i + 1, JournalOutcome.Written));
+        }
+    }
+
+    /// <summary>
+    /// A data error of one row: PostgreSQL's classes 22 and 23 (not a key conflict, which the insert skips anyway), or a
+    /// value Npgsql cannot send at all (text that is not valid UTF-16).
+    /// </summary>
+    private static bool RefusesOneRow(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("22", StringComparison.Ordinal)
+            || (p.SqlState.StartsWith("23", StringComparison.Ordinal) && p.SqlState != PostgresErrorCodes.UniqueViolation),
+        ArgumentException => true,
+        _ => false,
+    };
+
+    /// <returns>By position in <paramref name="entries"/> (from 1), the outcome of each entry not written as sent.</returns>
+    private async Task<Dictionary<long, JournalOutcome>> WriteAsync(List<Pending> batch)
     {
         await using var command = _dataSource.CreateCommand(InsertBatch);
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.Key.Bank));
@@ -216,29 +336,26 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.ResponseCode));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.SwitchReference));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.ApprovalCode));
+        Add(command, NpgsqlDbType.TimestampTz, batch.Select(p => p.Deadline.ApproveBy));
+        Add(command, NpgsqlDbType.TimestampTz, batch.Select(p => p.Deadline.AnswerBy));
 
-        var written = new HashSet<RequestKey>();
+        var exceptions = new Dictionary<long, JournalOutcome>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            written.Add(new RequestKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            exceptions[reader.GetInt64(0)] = reader.GetString(1) switch
+            {
+                "late" => JournalOutcome.TooLate,
+                "duplicate" => JournalOutcome.Duplicate,
+                _ => JournalOutcome.ApprovalCodeTaken,
+            };
         }
 
-        return written;
+        return exceptions;
     }
 
     private static void Add<T>(NpgsqlCommand command, NpgsqlDbType elementType, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | elementType, Value = values.ToArray() });
 
-    private sealed record Pending(JournalEntry Entry, DateTimeOffset ApproveBy, TaskCompletionSource<JournalOutcome> Outcome)
-    {
-        public bool WrittenTooLate { get; private init; }
-
-        /// <summary>The bank was answered 91 while this approval waited: the journal must say what the bank heard.</summary>
-        public Pending TooLate() => this with
-        {
-            Entry = Entry with { ResponseCode = ResponseCodes.Unavailable, SwitchReference = null, ApprovalCode = null },
-            WrittenTooLate = true,
-        };
-    }
+    private sealed record Pending(JournalEntry Entry, Deadline Deadline, TaskCompletionSource<JournalOutcome> Outcome);
 }

@@ -25,9 +25,10 @@ public enum ReversalOutcome { Reversed, AlreadyReversed, NotFound, AmountDiffers
 /// <summary>
 /// Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another
 /// request. TooLate: the approval was still waiting to be written when its time was up, so it was journaled as the
-/// 91 its bank was answered instead.
+/// 91 its bank was answered instead. ApprovalCodeTaken: another approval of the bank that day has this approval code;
+/// nothing was written, and the entry may be appended again with another code.
 /// </summary>
-public enum JournalOutcome { Written, Duplicate, TooLate }
+public enum JournalOutcome { Written, Duplicate, TooLate, ApprovalCodeTaken }
 
 /// <summary>
 /// The system of record for payments. <see cref="AppendAsync"/> completes only after the entry is committed,
@@ -36,8 +37,11 @@ public enum JournalOutcome { Written, Duplicate, TooLate }
 /// </summary>
 public interface IPaymentJournal
 {
-    /// <param name="approveBy">After this moment an approval is no longer written as such: the bank has been answered 91.</param>
-    Task<JournalOutcome> AppendAsync(JournalEntry entry, DateTimeOffset approveBy, CancellationToken cancellationToken);
+    /// <param name="deadline">
+    /// After its <see cref="Deadline.ApproveBy"/> (by the journal's clock, inside the commit) an approval is no longer written
+    /// as such: the bank is being answered 91. One committed after its <see cref="Deadline.AnswerBy"/> is declined later.
+    /// </param>
+    Task<JournalOutcome> AppendAsync(JournalEntry entry, Deadline deadline, CancellationToken cancellationToken);
 
     /// <summary>
     /// Turns the approval under <paramref name="key"/> into the 91 its bank was answered because its commit finished

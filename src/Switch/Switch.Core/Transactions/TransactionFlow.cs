@@ -189,8 +189,16 @@ public sealed class TransactionFlow(
         PayBill payment, byte[] fingerprint, Bill? bill, string code, string? reference, Deadline deadline, CancellationToken cancellationToken)
     {
         var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Math.Max(payment.Amount, 0),
-            payment.Currency, payment.Channel, code, reference, reference?[^6..]);
-        switch (await journal.AppendAsync(entry, deadline.ApproveBy, cancellationToken))
+            payment.Currency, payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next());
+        var outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
+        while (outcome == JournalOutcome.ApprovalCodeTaken)
+        {
+            // Another approval of the bank today drew the same code: draw again.
+            entry = entry with { ApprovalCode = ApprovalCode.Next() };
+            outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
+        }
+
+        switch (outcome)
         {
             case JournalOutcome.Written:
                 return Reply(entry, ours: true);
