@@ -4,9 +4,9 @@ using Npgsql;
 namespace Switch.Adapters.Secrets;
 
 /// <summary>
-/// What the switch checks and prepares about its secrets before it serves: clear MAC keys left in banks are
-/// encrypted, every stored secret opens under the configured KEK (a wrong KEK stops the start), and the installation's
-/// receipt secret exists: made by the first node that starts, read by every other through PostgreSQL.
+/// What the switch checks and prepares about its secrets before it serves: every stored secret opens under the
+/// configured KEK (a wrong KEK stops the start), the installation's receipt secret exists (made by the first node that
+/// starts, read by every other through PostgreSQL), and clear MAC keys left in banks are encrypted.
 /// </summary>
 public sealed class InstallationSecrets(NpgsqlDataSource dataSource, KeyEncryptionKey kek, BankKeyStore bankKeys)
 {
@@ -19,9 +19,10 @@ public sealed class InstallationSecrets(NpgsqlDataSource dataSource, KeyEncrypti
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await bankKeys.TakeInClearKeysAsync(null, cancellationToken);
+        // Checked before anything is encrypted: a clear key taken in under a wrong KEK would be lost to the right one.
         await bankKeys.CheckAllOpenAsync(cancellationToken);
         _receiptSecret = await SecretAsync(ReceiptSecretName, cancellationToken);
+        await bankKeys.TakeInClearKeysAsync(null, cancellationToken);
     }
 
     /// <summary>The installation secret of this name, made (32 random bytes) if there is none yet; two nodes starting together agree on one.</summary>
