@@ -19,6 +19,7 @@ public sealed class InstallationSecrets(NpgsqlDataSource dataSource, KeyEncrypti
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        kek.EnsureLoaded();
         // Checked before anything is encrypted: a clear key taken in under a wrong KEK would be lost to the right one.
         await bankKeys.CheckAllOpenAsync(cancellationToken);
         _receiptSecret = await SecretAsync(ReceiptSecretName, cancellationToken);

@@ -20,12 +20,21 @@ public sealed class KeyEncryptionKey
     private const int NonceLength = 12;
     private const int TagLength = 16;
 
-    private readonly byte[] _key;
+    private readonly Lazy<byte[]> _key;
 
-    private KeyEncryptionKey(byte[] key) => _key = key;
+    private KeyEncryptionKey(Lazy<byte[]> key) => _key = key;
+
+    /// <summary>
+    /// The KEK as <see cref="Load"/> reads it, read when first used (<see cref="EnsureLoaded"/> at start), so that
+    /// building the host, or a command that needs no secret such as migrate, does not need it.
+    /// </summary>
+    public static KeyEncryptionKey Deferred(string? keyFile, string? key) => new(new Lazy<byte[]>(() => Load(keyFile, key)._key.Value));
+
+    /// <summary>Reads the KEK now if it is deferred; a SecretsException says what is missing or wrong.</summary>
+    public void EnsureLoaded() => _ = _key.Value;
 
     public static KeyEncryptionKey FromBytes(byte[] key) =>
-        key.Length == Length ? new KeyEncryptionKey(key.ToArray()) : throw new SecretsException($"A key-encryption key has {Length} bytes, not {key.Length}.");
+        key.Length == Length ? new KeyEncryptionKey(new Lazy<byte[]>(key.ToArray())) : throw new SecretsException($"A key-encryption key has {Length} bytes, not {key.Length}.");
 
     /// <summary>
     /// The KEK from a file (<paramref name="keyFile"/>) or a value (<paramref name="key"/>), either holding the 32 bytes
@@ -66,7 +75,7 @@ public sealed class KeyEncryptionKey
         {
             var bytes = Convert.FromBase64String(text.Trim());
             return bytes.Length == Length
-                ? new KeyEncryptionKey(bytes)
+                ? new KeyEncryptionKey(new Lazy<byte[]>(bytes))
                 : throw new SecretsException($"The key-encryption key in {source} has {bytes.Length} bytes; it must be {Length} bytes in base64.");
         }
         catch (FormatException)
@@ -80,7 +89,7 @@ public sealed class KeyEncryptionKey
         var nonce = RandomNumberGenerator.GetBytes(NonceLength);
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[TagLength];
-        using var aes = new AesGcm(_key, TagLength);
+        using var aes = new AesGcm(_key.Value, TagLength);
         aes.Encrypt(nonce, plaintext, ciphertext, tag, Encoding.UTF8.GetBytes(associatedData));
         return new SealedSecret(ciphertext, nonce, tag);
     }
@@ -91,7 +100,7 @@ public sealed class KeyEncryptionKey
         var plaintext = new byte[secret.Ciphertext.Length];
         try
         {
-            using var aes = new AesGcm(_key, TagLength);
+            using var aes = new AesGcm(_key.Value, TagLength);
             aes.Decrypt(secret.Nonce, secret.Ciphertext, secret.Tag, plaintext, Encoding.UTF8.GetBytes(associatedData));
             return plaintext;
         }

@@ -14,27 +14,26 @@ public sealed class ReceiptCodes
     public const int Length = 12;
     public const string Alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
-    private readonly byte[] _secret;
+    private readonly Lazy<byte[]> _secret;
 
     public ReceiptCodes(byte[] secret)
-    {
-        if (secret.Length < 32)
-        {
-            throw new ArgumentException("A receipt secret has at least 32 bytes.", nameof(secret));
-        }
+        : this(() => secret) => _ = _secret.Value;
 
-        _secret = secret.ToArray();
-    }
+    /// <param name="secret">Read at the first code: the host is built before it reads its secrets from the database.</param>
+    public ReceiptCodes(Func<byte[]> secret) =>
+        _secret = new Lazy<byte[]>(() => secret() is { Length: >= 32 } bytes
+            ? bytes.ToArray()
+            : throw new ArgumentException("A receipt secret has at least 32 bytes.", nameof(secret)));
 
     public string For(string switchReference)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_secret, Encoding.ASCII.GetBytes(switchReference), mac);
+        HMACSHA256.HashData(_secret.Value, Encoding.ASCII.GetBytes(switchReference), mac);
         var bits = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(mac);
         Span<char> code = stackalloc char[Length];
         for (var i = 0; i < Length; i++)
         {
-            code[i] = Alphabet[(int)(bits >> (64 - 5 * (i + 1))) & 31];
+            code[i] = Alphabet[(int)((bits >> (64 - 5 * (i + 1))) & 31)];
         }
 
         return new string(code);
