@@ -145,7 +145,8 @@ public sealed class IsoRequestProcessor(
 
         try
         {
-            await keys.PromoteAsync(bank.Code, next.Version, cancellationToken);
+            // The sign-on is answered either way; a database that does not answer only postpones the promotion.
+            await keys.PromoteAsync(bank.Code, next.Version, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             logger.LogInformation("Bank {Bank} signed on under its next MAC key (version {Version}): it is now current, the old key retired", bank.Code, next.Version);
         }
         catch (Exception e) when (e is not OperationCanceledException)
