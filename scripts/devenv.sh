@@ -87,9 +87,25 @@ devenv_redis_up() {
   DEVENV_STARTED+=(redis)
 }
 
+# The key-encryption key under which the switch stores MAC keys and its receipt secret: for development, a private
+# file made on first use (32 random bytes in base64, readable by this user only; .local/ is never committed).
+# A KEK already given in the environment wins. Losing the file makes the stored keys unreadable: the switch then
+# refuses to start until the database is recreated (rm -rf .local/pg) or the file is restored.
+devenv_kek() {
+  [ -n "${Switch__Secrets__Key:-}" ] || [ -n "${Switch__Secrets__KeyFile:-}" ] && return 0
+  local file=$SWITCH_LOCAL/secrets/kek
+  if [ ! -s "$file" ]; then
+    mkdir -p "$SWITCH_LOCAL/secrets" && chmod 700 "$SWITCH_LOCAL/secrets"
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$file.tmp" && mv "$file.tmp" "$file")
+    devenv_log "made a development key-encryption key in $file"
+  fi
+  export Switch__Secrets__KeyFile="$file"
+}
+
 devenv_export() {
   export Switch__Postgres__ConnectionString="Host=127.0.0.1;Port=$SWITCH_PG_PORT;Username=postgres;Database=$SWITCH_PG_DATABASE;Maximum Pool Size=100"
   export Switch__Redis__ConnectionString="127.0.0.1:$SWITCH_REDIS_PORT"
+  devenv_kek
 }
 
 devenv_up() {

@@ -106,13 +106,16 @@ static async Task ShowProgressAsync(Task run, Runner runner, Stats stats, Ledger
 
 static async Task<Dictionary<string, byte[]?>> MacKeysAsync(string connectionString, string[] banks)
 {
+    // The keys are stored encrypted: the load generator reads them with the switch's own KEK settings (./switch exports them).
     await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    var store = new Switch.Adapters.Secrets.BankKeyStore(dataSource, Switch.Adapters.Secrets.KeyEncryptionKey.Load(
+        Environment.GetEnvironmentVariable("Switch__Secrets__KeyFile"), Environment.GetEnvironmentVariable("Switch__Secrets__Key")), TimeProvider.System);
     var keys = new Dictionary<string, byte[]?>();
     foreach (var bank in banks)
     {
-        await using var command = dataSource.CreateCommand("select case when mac_required then mac_key end from banks where code = $1");
+        await using var command = dataSource.CreateCommand("select mac_required from banks where code = $1");
         command.Parameters.AddWithValue(bank);
-        keys[bank] = await command.ExecuteScalarAsync() is byte[] key ? key : null;
+        keys[bank] = await command.ExecuteScalarAsync() is true ? (await store.LoadAsync(bank, CancellationToken.None)).Current : null;
     }
 
     return keys;

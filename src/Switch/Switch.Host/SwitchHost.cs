@@ -1,9 +1,11 @@
 using Npgsql;
 using Switch.Adapters.Postgres;
 using Switch.Adapters.Redis;
+using Switch.Adapters.Secrets;
 using Switch.Host.Actors;
 using Switch.Host.Iso;
 using Switch.Host.Rest;
+using Switch.Host.Secrets;
 using Switch.Participants;
 
 namespace Switch.Host;
@@ -43,8 +45,9 @@ public static class SwitchHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => PostgresDataSource(options.Postgres.ConnectionString));
         builder.Services.AddSingleton<MigrationRunner>();
-        builder.Services.AddSingleton<IBankDirectory>(sp =>
-            new PostgresBankDirectory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime));
+        builder.AddSecrets(options);
+        builder.Services.AddSingleton<IBankDirectory>(sp => new PostgresBankDirectory(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime, sp.GetRequiredService<BankKeyStore>()));
         builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
         builder.AddTransactionCore();
         builder.AddIsoListener(options);
@@ -79,12 +82,14 @@ public static class SwitchHost
     }
 
     /// <summary>
-    /// Applies migrations, turns approvals committed after their bank heard 91 into that 91 (before positions load and
-    /// before any bank is served), starts the actor system, then starts serving.
+    /// Applies migrations, checks the secrets (a missing or wrong KEK stops here), turns approvals committed after their
+    /// bank heard 91 into that 91 (before positions load and before any bank is served), starts the actor system, then
+    /// starts serving.
     /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        await app.Services.GetRequiredService<InstallationSecrets>().StartAsync(cancellationToken);
         await app.Services.GetRequiredService<PostgresPaymentJournal>().DeclineApprovalsCommittedLateAsync(
             app.Services.GetRequiredService<SwitchOptions>().LateCommitLookback, cancellationToken);
         await app.Services.GetRequiredService<SwitchActors>().StartAsync(cancellationToken);

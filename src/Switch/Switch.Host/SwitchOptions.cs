@@ -36,6 +36,8 @@ public sealed class SwitchOptions
     /// <summary>How long a bank's settings are kept in memory before they are read again.</summary>
     public TimeSpan BankCacheTime { get; set; } = TimeSpan.FromSeconds(5);
 
+    public SecretsSettings Secrets { get; set; } = new();
+
     public sealed class PostgresSettings
     {
         public string ConnectionString { get; set; } = "";
@@ -49,6 +51,14 @@ public sealed class SwitchOptions
         public int Port { get; set; }
 
         public List<string> SeedNodes { get; set; } = [];
+    }
+
+    /// <summary>Where the key-encryption key comes from: a file, or the key itself; either holds 32 bytes in base64.</summary>
+    public sealed class SecretsSettings
+    {
+        public string? KeyFile { get; set; }
+
+        public string? Key { get; set; }
     }
 
     public sealed class RedisSettings

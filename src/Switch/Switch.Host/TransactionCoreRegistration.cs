@@ -23,6 +23,6 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton(sp => new TransactionFlow(
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
-            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit));
+            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>()));
     }
 }

@@ -23,7 +23,7 @@ public class ApprovalCodeTests
     public async Task Approval_whose_code_is_taken_is_appended_again_with_another_code_and_approved()
     {
         var journal = new CodeTakenOnceJournal();
-        var flow = new TransactionFlow(new Catalog(), new NoBills(), journal, new AlwaysRoom(), TimeProvider.System, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30));
+        var flow = new TransactionFlow(new Catalog(), new NoBills(), journal, new AlwaysRoom(), TimeProvider.System, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
         var payment = new PayBill(new RequestKey("100001", "000000000001", "1123"), "TOPUP", "0551234567", null, Channel.Mb, 5_000, 682, null);
 
         var reply = await flow.PayAsync(payment, DateTimeOffset.UtcNow, CancellationToken.None);

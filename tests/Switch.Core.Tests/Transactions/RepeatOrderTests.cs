@@ -22,7 +22,7 @@ public class RepeatOrderTests
         var time = new ManualTime();
         var catalog = new HeldOnceCatalog();
         var journal = new ListJournal(time);
-        var flow = new TransactionFlow(catalog, new NoBills(), journal, new AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30));
+        var flow = new TransactionFlow(catalog, new NoBills(), journal, new AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
         var payment = new PayBill(new RequestKey("100001", "000000000001", "1123"), "TOPUP", "0551234567", null, Channel.Mb, 5_000, 682, null);
 
         var original = flow.PayAsync(payment, time.GetUtcNow(), CancellationToken.None);

@@ -19,7 +19,8 @@ public sealed class TransactionFlow(
     IPositions positions,
     TimeProvider time,
     TimeSpan requestTimeout,
-    TimeSpan reversalTimeLimit)
+    TimeSpan reversalTimeLimit,
+    ReceiptCodes receipts)
 {
     private readonly KeyedLock<RequestKey> _requests = new();
     private readonly KeyedLock<string> _accounts = new();
@@ -216,14 +217,12 @@ public sealed class TransactionFlow(
     /// <summary>The 91 a bank heard because its payment was not committed in time, as the journal keeps it.</summary>
     private static PaymentReply TooLate() => new(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
 
-    private static PaymentReply Reply(JournalEntry entry, bool ours) =>
-        new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? ReceiptCode(r) : null, 0) { FirstAnswer = ours };
+    private PaymentReply Reply(JournalEntry entry, bool ours) =>
+        new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? receipts.For(r) : null, 0) { FirstAnswer = ours };
 
     /// <summary>What makes two payments with one key the same payment.</summary>
     private static byte[] Fingerprint(PayBill payment) => SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{payment.BillerCode}|{payment.AccountNumber}|{payment.BillNumber}|{payment.Channel}|{payment.Amount}|{payment.Currency}|{payment.PayerAccount}"))[..16];
-
-    private static string ReceiptCode(string switchReference) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(switchReference)))[..8];
 
     /// <summary>Initials and stars: what the spec's NM carries (M*** A***).</summary>
     private static string MaskName(string name) =>
@@ -237,5 +236,8 @@ public sealed class TransactionFlow(
         journal.FindByReferenceAsync(bank, switchReference, cancellationToken);
 
     /// <summary>The receipt code (spec RV) an approval under this switch reference carries, for answers rebuilt from the journal.</summary>
-    public static string ReceiptFor(string switchReference) => ReceiptCode(switchReference);
+    public string ReceiptFor(string switchReference) => receipts.For(switchReference);
+
+    /// <summary>Whether <paramref name="code"/> is the receipt code of the approval under this switch reference.</summary>
+    public bool IsReceiptCode(string switchReference, string code) => receipts.Verify(switchReference, code);
 }

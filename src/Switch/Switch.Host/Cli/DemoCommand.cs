@@ -2,6 +2,7 @@ using System.CommandLine;
 using Npgsql;
 using Spectre.Console;
 using Switch.Adapters.Postgres;
+using Switch.Adapters.Secrets;
 
 namespace Switch.Host.Cli;
 
@@ -22,7 +23,8 @@ public static class DemoCommand
         {
             var options = SwitchHost.ReadOptions();
             await using var postgres = NpgsqlDataSource.Create(options.Postgres.ConnectionString);
-            var macBank = await new PostgresBankDirectory(postgres, TimeProvider.System, TimeSpan.Zero).FindAsync(MacBank, cancellationToken)
+            var keys = new BankKeyStore(postgres, KeyEncryptionKey.Load(options.Secrets.KeyFile, options.Secrets.Key), TimeProvider.System);
+            var macBank = await new PostgresBankDirectory(postgres, TimeProvider.System, TimeSpan.Zero, keys).FindAsync(MacBank, cancellationToken)
                 ?? throw new InvalidOperationException($"Demo bank {MacBank} is missing from the database.");
             AnsiConsole.MarkupLine($"[bold]A scripted session[/] against the switch at {options.Iso.Address}:{options.Iso.Port}");
             var session = new DemoSession(options.Iso.Address, options.Iso.Port, PlainBank, MacBank, macBank.MacKey!);

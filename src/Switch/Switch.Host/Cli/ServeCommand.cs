@@ -11,7 +11,16 @@ public static class ServeCommand
         serve.SetAction(async (result, cancellationToken) =>
         {
             await using var app = SwitchHost.Build(result.UnmatchedTokens.ToArray());
-            await SwitchHost.StartAsync(app, cancellationToken);
+            try
+            {
+                await SwitchHost.StartAsync(app, cancellationToken);
+            }
+            catch (Adapters.Secrets.SecretsException e)
+            {
+                await Console.Error.WriteLineAsync($"error: the switch does not start: {e.Message}");
+                return 1;
+            }
+
             var options = app.Services.GetRequiredService<SwitchOptions>();
             app.Logger.LogInformation("Switch up: ISO 8583 on {IsoAddress}:{IsoPort}, HTTP on {Http} (GET /health)",
                 options.Iso.Address, options.Iso.Port, options.HttpUrl);

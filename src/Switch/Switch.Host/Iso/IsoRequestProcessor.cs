@@ -1,4 +1,5 @@
 using Switch.Adapters.Iso8583;
+using Switch.Adapters.Secrets;
 using Switch.Participants;
 
 namespace Switch.Host.Iso;
@@ -18,6 +19,7 @@ public sealed class IsoRequestProcessor(
     IBankDirectory banks,
     ConnectionRegistry registry,
     IFinancialRequestHandler financial,
+    BankKeyStore keys,
     ILogger<IsoRequestProcessor> logger)
 {
     public IsoCodec Codec => codec;
@@ -55,7 +57,8 @@ public sealed class IsoRequestProcessor(
         var field32 = request.GetString(32);
         var code = request.GetString(70);
         var claimed = session.Bank ?? (code == NetworkManagement.SignOn && field32 is not null ? await banks.FindAsync(field32, cancellationToken) : null);
-        var macValid = claimed?.MacKey is { } key && IsoCodec.VerifyMac(request, key);
+        var macKey = claimed?.MacKeyVerifying(key => IsoCodec.VerifyMac(request, key));
+        var macValid = macKey is not null;
         var placeFree = code == NetworkManagement.SignOn && session.Bank is null && claimed is not null
             && registry.TryBind(claimed.Code, claimed.MaxConnections);
         var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree);
@@ -68,7 +71,7 @@ public sealed class IsoRequestProcessor(
         switch (decision.Change)
         {
             case NetworkManagement.SessionChange.Bind:
-                session.Bank = claimed;
+                session.Bank = await SignedOnUnderAsync(claimed!, macKey, cancellationToken);
                 logger.LogInformation("Bank {Bank} signed on from {Remote}", claimed!.Code, session.Remote);
                 break;
             case NetworkManagement.SessionChange.Unbind:
@@ -83,13 +86,14 @@ public sealed class IsoRequestProcessor(
             logger.LogWarning("0800 70={Code} from {Remote} answered {ResponseCode}: {Why}", code, session.Remote, decision.ResponseCode, decision.Why);
         }
 
-        return Answer(IsoResponses.To(request, decision.ResponseCode), macBank);
+        return Answer(IsoResponses.To(request, decision.ResponseCode), macBank, macKey);
     }
 
     /// <summary>Inquiries, payments and reversals, checked against the bank the connection was signed on as when the frame arrived.</summary>
     public async ValueTask<IsoReply> FinancialAsync(Bank? signedOnAs, IsoSession session, IsoMessageView request, CancellationToken cancellationToken)
     {
         string? refusal = null;
+        byte[]? macKey = null;
         if (request.Mti is not (100 or 200 or 420 or 421))
         {
             return IsoResponses.IsRequest(request.Mti)
@@ -105,7 +109,7 @@ public sealed class IsoRequestProcessor(
         {
             refusal = ResponseCodes.SecurityViolation;
         }
-        else if (signedOnAs.MacRequired && !IsoCodec.VerifyMac(request, signedOnAs.MacKey!))
+        else if (signedOnAs.MacRequired && (macKey = signedOnAs.MacKeyVerifying(key => IsoCodec.VerifyMac(request, key))) is null)
         {
             refusal = ResponseCodes.SecurityViolation;
         }
@@ -119,22 +123,48 @@ public sealed class IsoRequestProcessor(
 
         try
         {
-            return Answer(await financial.HandleAsync(signedOnAs!, request, cancellationToken), signedOnAs);
+            return Answer(await financial.HandleAsync(signedOnAs!, request, cancellationToken), signedOnAs, macKey);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "{Mti} STAN {Stan} from bank {Bank} failed", request.MtiText, request.GetString(11), signedOnAs!.Code);
-            return Answer(IsoResponses.To(request, ResponseCodes.SystemMalfunction), signedOnAs);
+            return Answer(IsoResponses.To(request, ResponseCodes.SystemMalfunction), signedOnAs, macKey);
         }
     }
 
-    private IsoReply Answer(IsoMessage response, Bank? bank)
+    /// <summary>
+    /// The bank as the connection is now signed on: a sign-on under the bank's next MAC key ends its rotation, the next
+    /// key becoming current and the old one retired. Should that not be recorded now, the overlap's end does it.
+    /// </summary>
+    private async ValueTask<Bank> SignedOnUnderAsync(Bank bank, byte[]? macKey, CancellationToken cancellationToken)
+    {
+        if (bank.NextMacKey is not { } next || macKey != next.Key)
+        {
+            return bank;
+        }
+
+        try
+        {
+            // The sign-on is answered either way; a database that does not answer only postpones the promotion.
+            await keys.PromoteAsync(bank.Code, next.Version, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            logger.LogInformation("Bank {Bank} signed on under its next MAC key (version {Version}): it is now current, the old key retired", bank.Code, next.Version);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Bank {Bank} signed on under its next MAC key (version {Version}), which could not be made current yet: {Error}", bank.Code, next.Version, e.Message);
+        }
+
+        return bank with { MacKey = next.Key, NextMacKey = null };
+    }
+
+    /// <param name="verifiedUnder">The key the request's MAC verified under: its answer is signed with the same key.</param>
+    private IsoReply Answer(IsoMessage response, Bank? bank, byte[]? verifiedUnder = null)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
             logger.LogDebug("Answering {Response}", IsoJson.ToLogLine(response, codec.Profile));
         }
 
-        return new(response, bank?.MacRequired == true ? bank.MacKey : null);
+        return new(response, bank?.MacRequired == true ? verifiedUnder ?? bank.MacKey : null);
     }
 }

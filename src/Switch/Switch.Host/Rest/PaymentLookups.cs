@@ -8,7 +8,7 @@ public static class PaymentLookups
 {
     public static async Task<Results<Ok<PaymentBody>, ProblemHttpResult>> ByIdAsync(string paymentId, HttpContext http, TransactionFlow flow) =>
         await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.Deadline()) is { } payment
-            ? TypedResults.Ok(Body(payment))
+            ? TypedResults.Ok(Body(payment, flow))
             : Problems.For(ResponseCodes.OriginalNotFound, $"this bank has no payment {paymentId}", http);
 
     public static async Task<Results<Ok<PaymentBody>, ProblemHttpResult>> ByIdempotencyKeyAsync(string? idempotencyKey, HttpContext http, TransactionFlow flow)
@@ -19,7 +19,7 @@ public static class PaymentLookups
         }
 
         return await flow.FindPaymentAsync(new RequestKey(http.CallingBank().Code, idempotencyKey!, ""), http.Deadline()) is { } payment
-            ? TypedResults.Ok(Body(payment))
+            ? TypedResults.Ok(Body(payment, flow))
             : Problems.For(ResponseCodes.OriginalNotFound, "this bank has made no payment with this Idempotency-Key", http);
     }
 
@@ -27,12 +27,12 @@ public static class PaymentLookups
     /// The payment as the journal has it. A payment made over ISO 8583 has no Idempotency-Key (its key is fields 37 and 13),
     /// so idempotencyKey is null there.
     /// </summary>
-    public static PaymentBody Body(PaymentRecord payment)
+    public static PaymentBody Body(PaymentRecord payment, TransactionFlow flow)
     {
         var entry = payment.Entry;
         var currency = RestFormat.CurrencyOf(entry.Currency);
         return new PaymentBody(entry.SwitchReference, payment.Status.ToString().ToLowerInvariant(), entry.ResponseCode, entry.ApprovalCode,
-            entry.SwitchReference is { } reference ? TransactionFlow.ReceiptFor(reference) : null, entry.BillerCode, entry.AccountNumber,
+            entry.SwitchReference is { } reference ? flow.ReceiptFor(reference) : null, entry.BillerCode, entry.AccountNumber,
             Money.MoneyText.Format(entry.Amount, currency), currency.Alpha, Money.MoneyText.Format(0, currency), RestFormat.Name(entry.Channel),
             entry.Key.LocalDate.Length == 0 ? entry.Key.Reference : null);
     }

@@ -11,6 +11,7 @@ public static class RestApi
     {
         builder.Services.AddSingleton(_ => new RedisRateCounter(options.Redis.ConnectionString, options.Redis.Timeout));
         builder.Services.AddSingleton<BankRateLimiter>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresReceiptLookup>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
@@ -44,6 +45,6 @@ public static class RestApi
         api.ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapBillersApi().MapBillsApi().MapPaymentsApi();
+        api.MapBillersApi().MapBillsApi().MapPaymentsApi().MapReceiptsApi();
     }
 }
