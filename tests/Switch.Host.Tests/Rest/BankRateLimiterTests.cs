@@ -57,6 +57,25 @@ public class BankRateLimiterTests
     }
 
     [Fact]
+    public async Task Requests_admitted_after_the_last_settlement_of_a_second_still_reach_redis()
+    {
+        var bank = NewBank(100);
+        var time = new PinnedTime(DateTimeOffset.UtcNow);
+        var options = new SwitchOptions { Redis = { Timeout = TimeSpan.FromSeconds(5), SettleEvery = TimeSpan.FromHours(1) } };
+        using var counter = new RedisRateCounter(RedisAddress, options.Redis.Timeout);
+        using var node = new BankRateLimiter(counter, options, time, new WarningLog());
+        var window = time.GetUtcNow().ToUnixTimeSeconds();
+
+        var admitted = node.TryAcquire(bank) && node.TryAcquire(bank);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await node.SettleAsync(default);
+        using var redis = new FreeRedis.RedisClient(RedisAddress);
+
+        Assert.True(admitted);
+        Assert.Equal("2", redis.Get($"switch:rate:{bank.Code}:{window}"));
+    }
+
+    [Fact]
     public async Task Limiter_counts_per_node_while_redis_is_cut_and_in_redis_again_after_logging_each_switch_once()
     {
         var limited = NewBank(3);
@@ -103,9 +122,12 @@ public class BankRateLimiterTests
         Assert.Contains("answers again", log.Warnings[1]);
     }
 
+    /// <summary>A clock that moves only when the test moves it.</summary>
     private sealed class PinnedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
     }
 
     private sealed class WarningLog : ILogger<BankRateLimiter>

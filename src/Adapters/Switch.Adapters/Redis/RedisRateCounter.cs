@@ -27,13 +27,12 @@ public sealed class RedisRateCounter(string connectionString, TimeSpan timeout) 
     private readonly Lazy<RedisClient> _client = new(() => new RedisClient(connectionString), LazyThreadSafetyMode.PublicationOnly);
 
     /// <summary>
-    /// Adds each bank's count to its window <paramref name="second"/> (Unix seconds), a count of 0 only reading it;
-    /// returns each window's total across all nodes, in the order given.
+    /// Adds each count to its bank's window of one second (Unix seconds), a count of 0 only reading it; returns each
+    /// window's total across all nodes, in the order given.
     /// </summary>
-    public async Task<long[]> AddAsync(long second, IReadOnlyList<(string Bank, long Count)> counts, CancellationToken cancellationToken)
+    public async Task<long[]> AddAsync(IReadOnlyList<(string Bank, long Second, long Count)> counts, CancellationToken cancellationToken)
     {
-        var window = second.ToString(CultureInfo.InvariantCulture);
-        var keys = counts.Select(c => $"switch:rate:{c.Bank}:{window}").ToArray();
+        var keys = counts.Select(c => $"switch:rate:{c.Bank}:{c.Second.ToString(CultureInfo.InvariantCulture)}").ToArray();
         object[] arguments = [WindowLifeMilliseconds, .. counts.Select(c => (object)c.Count)];
         // Off the caller's thread: the client may block while it connects, and the timeout must still hold.
         var totals = await Task.Run(() => _client.Value.EvalAsync(AddScript, keys, arguments), cancellationToken).WaitAsync(timeout, cancellationToken);

@@ -83,11 +83,14 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
         }
 
         var second = time.GetUtcNow().ToUnixTimeSeconds();
-        List<(string Bank, BankWindow Window, long Count)> due;
+        List<(string Bank, BankWindow Window, long Second, long Count)> due;
         lock (_windows)
         {
-            // Only banks with requests in this second: an earlier window is over, nobody admits in it any more.
-            due = [.. _windows.Where(w => w.Value.Second == second).Select(w => (w.Key, w.Value, w.Value.Unsettled))];
+            // The banks with requests in this second, and what the last settlement of the second before missed: an
+            // earlier window is over, nobody admits in it any more.
+            due = [.. _windows
+                .Where(w => w.Value.Second == second || (w.Value.Second == second - 1 && w.Value.Unsettled > 0))
+                .Select(w => (w.Key, w.Value, w.Value.Second, w.Value.Unsettled))];
         }
 
         if (due.Count == 0)
@@ -97,12 +100,12 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
 
         try
         {
-            var totals = await redis.AddAsync(second, [.. due.Select(d => (d.Bank, d.Count))], cancellationToken);
+            var totals = await redis.AddAsync([.. due.Select(d => (d.Bank, d.Second, d.Count))], cancellationToken);
             lock (_windows)
             {
                 for (var i = 0; i < due.Count; i++)
                 {
-                    due[i].Window.Settled(second, due[i].Count, totals[i]);
+                    due[i].Window.Settled(due[i].Second, due[i].Count, totals[i]);
                 }
             }
         }
