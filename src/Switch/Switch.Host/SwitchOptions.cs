@@ -65,11 +65,14 @@ public sealed class SwitchOptions
     {
         public string ConnectionString { get; set; } = "";
 
-        /// <summary>How long a rate-limit count may take in Redis before this node counts on its own.</summary>
+        /// <summary>How long a rate-limit settlement may take in Redis before this node counts on its own.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
         /// <summary>While Redis is unavailable, how often it is tried again.</summary>
         public TimeSpan RetryEvery { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>How often each node adds its rate-limit counts to Redis and learns the other nodes' (BankRateLimiter).</summary>
+        public TimeSpan SettleEvery { get; set; } = TimeSpan.FromMilliseconds(25);
     }
 }
 

@@ -5,27 +5,40 @@ namespace Switch.Adapters.Redis;
 
 /// <summary>
 /// Per-bank request counts in fixed one-second windows, shared by every node through Redis. Each call answers within
-/// <paramref name="timeout"/> or throws: a rate limit must never make a request wait on a slow cache.
+/// <paramref name="timeout"/> or throws: a rate limit must never wait on a slow cache.
 /// </summary>
 public sealed class RedisRateCounter(string connectionString, TimeSpan timeout) : IDisposable
 {
-    // INCR and EXPIRE in one script, so a window's key can never be left without its expiry.
-    private const string CountScript = """
-        local n = redis.call('INCR', KEYS[1])
-        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-        return n
+    /// <summary>How long a window's count outlives its second: long enough for every node's last settlement of it.</summary>
+    private const int WindowLifeMilliseconds = 2000;
+
+    // INCRBY and the expiry in one script, so a window's key can never be left without its expiry; every bank of a
+    // settlement in one round trip.
+    private const string AddScript = """
+        local totals = {}
+        for i, key in ipairs(KEYS) do
+          totals[i] = redis.call('INCRBY', key, ARGV[i + 1])
+          if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[1]) end
+        end
+        return totals
         """;
 
     // PublicationOnly: a client that failed to start is not remembered, so the counter recovers when Redis does.
     private readonly Lazy<RedisClient> _client = new(() => new RedisClient(connectionString), LazyThreadSafetyMode.PublicationOnly);
 
-    /// <summary>Counts one request of <paramref name="bank"/> in the window <paramref name="second"/> (Unix seconds); returns the window's count.</summary>
-    public async Task<long> CountAsync(string bank, long second, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds each count to its bank's window of one second (Unix seconds), a count of 0 only reading it; returns each
+    /// window's total across all nodes, in the order given.
+    /// </summary>
+    public async Task<long[]> AddAsync(IReadOnlyList<(string Bank, long Second, long Count)> counts, CancellationToken cancellationToken)
     {
-        var key = $"switch:rate:{bank}:{second.ToString(CultureInfo.InvariantCulture)}";
+        var keys = counts.Select(c => $"switch:rate:{c.Bank}:{c.Second.ToString(CultureInfo.InvariantCulture)}").ToArray();
+        object[] arguments = [WindowLifeMilliseconds, .. counts.Select(c => (object)c.Count)];
         // Off the caller's thread: the client may block while it connects, and the timeout must still hold.
-        var count = await Task.Run(() => _client.Value.EvalAsync(CountScript, [key], 2000), cancellationToken).WaitAsync(timeout, cancellationToken);
-        return Convert.ToInt64(count, CultureInfo.InvariantCulture);
+        var totals = await Task.Run(() => _client.Value.EvalAsync(AddScript, keys, arguments), cancellationToken).WaitAsync(timeout, cancellationToken);
+        return totals is object[] each && each.Length == keys.Length
+            ? [.. each.Select(t => Convert.ToInt64(t, CultureInfo.InvariantCulture))]
+            : throw new InvalidOperationException($"Redis answered {keys.Length} window counts with '{totals}'.");
     }
 
     /// <summary>

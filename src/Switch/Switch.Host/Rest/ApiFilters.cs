@@ -55,7 +55,7 @@ public static class ApiFilters
     public static async ValueTask<object?> LimitRate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!await http.RequestServices.GetRequiredService<BankRateLimiter>().TryAcquireAsync(http.CallingBank(), http.Deadline()))
+        if (!http.RequestServices.GetRequiredService<BankRateLimiter>().TryAcquire(http.CallingBank()))
         {
             http.Response.Headers.RetryAfter = "1";
             return Problems.RateLimited(http);
