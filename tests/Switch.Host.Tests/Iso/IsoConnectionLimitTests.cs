@@ -18,10 +18,11 @@ public sealed class CappedIsoHostFixture : HostFixture
         new("Switch:Iso:MaxConnections", MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Switch:Iso:MaxConnectionsPerAddress", MaxPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Switch:Iso:SignOnTimeout", "00:05:00"),
+        new("Switch:Iso:MaxFailedSignOns", "3"),
     ];
 }
 
-/// <summary>An idle-connection flood past the caps, from two addresses, while a signed-on bank keeps being served.</summary>
+/// <summary>An idle-connection flood past the caps while a signed-on bank keeps being served; a sign-on flood on one connection.</summary>
 public class IsoConnectionLimitTests(CappedIsoHostFixture host) : IClassFixture<CappedIsoHostFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -30,6 +31,7 @@ public class IsoConnectionLimitTests(CappedIsoHostFixture host) : IClassFixture<
     public async Task Flood_past_the_caps_is_refused_while_a_signed_on_bank_keeps_getting_answers()
     {
         var registry = host.Service<ConnectionRegistry>();
+        await WaitUntil(() => registry.Open == 0);
         var (account, _) = await TestData.OpenBill(host.Service<Npgsql.NpgsqlDataSource>());
         await using var bank = await host.SignedOnAsync(PlainBank);
         var flood = new List<Socket>();
@@ -71,6 +73,22 @@ public class IsoConnectionLimitTests(CappedIsoHostFixture host) : IClassFixture<
         await WaitUntil(() => registry.Open == 1);
         await using var next = await IsoClient.ConnectAsync("127.0.0.1", host.IsoPort);
         Assert.Equal("00", (await next.SendAsync(Network(PlainBank, "301"), Wait)).GetString(39));
+    }
+
+    [Fact]
+    public async Task Connection_is_closed_after_its_third_failed_sign_on_is_answered()
+    {
+        // The sign-on deadline here is minutes away: only the failed sign-ons can close the connection.
+        await using var flood = await IsoClient.ConnectAsync("127.0.0.1", host.IsoPort);
+
+        var answers = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await flood.SendAsync(Network($"9{Random.Shared.Next(10_000_000, 99_999_999)}", "001"), Wait)).GetString(39));
+        }
+
+        await flood.Closed.WaitAsync(Wait);
+        Assert.Equal(["63", "63", "63"], answers);
     }
 
     private async Task<Socket> ConnectFromAsync(string address)
