@@ -14,7 +14,11 @@ public sealed class RunIds
 
     public DateTime Started { get; } = DateTime.UtcNow;
 
-    public string LocalDate => Started.ToString("MMdd", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The local date as the switch journals it in the key: field 13 (the MMDD of <see cref="Started"/>) bound to the
+    /// year nearest the switch's clock, written YYYYMMDD.
+    /// </summary>
+    public string LocalDate => Started.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public long Next() => Interlocked.Increment(ref _sequence);
 

@@ -2,7 +2,7 @@ namespace Switch.LoadGen.Tests;
 
 public class JournalCheckTests
 {
-    private static readonly JournalKey First = new("100001", "LABCD0000001", "1123");
+    private static readonly JournalKey First = new("100001", "LABCD0000001", "20261123");
     private static readonly JournalKey Second = new("100001", "LABCDR2", "");
 
     private static Ledger LedgerWith(params (JournalKey Key, long Amount, bool Reversed, bool Unknown)[] approvals)
@@ -29,15 +29,15 @@ public class JournalCheckTests
     public void Missing_approval_other_amount_and_unheard_approval_are_each_reported()
     {
         var ledger = LedgerWith((First, 500, false, false), (Second, 700, false, false));
-        var third = new JournalKey("100002", "LABCD0000003", "1123");
+        var third = new JournalKey("100002", "LABCD0000003", "20261123");
         var journal = new Dictionary<JournalKey, JournalCheck.Row> { [Second] = new(701, false), [third] = new(100, false) };
 
         var problems = JournalCheck.Compare(journal, ledger);
 
         Assert.Equal(3, problems.Count);
-        Assert.Contains(problems, p => p.Contains("100001/LABCD0000001/1123 was approved but is not in the journal"));
+        Assert.Contains(problems, p => p.Contains("100001/LABCD0000001/20261123 was approved but is not in the journal"));
         Assert.Contains(problems, p => p.Contains("approved for 700 but the journal has 701"));
-        Assert.Contains(problems, p => p.Contains("100002/LABCD0000003/1123 is approved in the journal but no approval was received"));
+        Assert.Contains(problems, p => p.Contains("100002/LABCD0000003/20261123 is approved in the journal but no approval was received"));
     }
 
     [Fact]

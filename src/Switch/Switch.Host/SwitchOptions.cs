@@ -98,5 +98,17 @@ public sealed class IsoListenerOptions
     /// <summary>Requests one connection may have in progress; reading pauses beyond it.</summary>
     public int MaxInFlightPerConnection { get; set; } = 1000;
 
+    /// <summary>A connection that has not signed on this long after it opened is closed.</summary>
+    public TimeSpan SignOnTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Failed sign-ons one connection may make; the connection is closed after the last one's answer.</summary>
+    public int MaxFailedSignOns { get; set; } = 3;
+
+    /// <summary>ISO 8583 connections open at once, signed on or not; beyond it new ones are closed at once.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>ISO 8583 connections open at once from one remote address; beyond it its new ones are closed at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
     public FrameFormat FrameFormat => new(Framing, Tpdu, MaxFrameLength);
 }

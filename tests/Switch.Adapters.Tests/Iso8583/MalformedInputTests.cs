@@ -123,6 +123,64 @@ public class MalformedInputTests
         Assert.Equal((48, 12 + 3 + offsetInField), (error.Field!.Value, error.Offset));
     }
 
+    [Theory]
+    [InlineData(0xFF)]
+    [InlineData(0x80)]
+    [InlineData(0x00)]
+    [InlineData(0x1F)]
+    [InlineData(0x7F)]
+    public void Byte_outside_ascii_ans_in_field_41_is_a_codec_error_at_its_offset(byte bad)
+    {
+        byte[] message = [.. Raw("0200", "0000000000800000", "TERM"), bad, .. "001"u8];
+
+        var error = Assert.Throws<IsoCodecException>(() => Codec.Unpack(message));
+
+        Assert.Equal((41, 12 + 4), (error.Field!.Value, error.Offset));
+    }
+
+    [Theory]
+    [InlineData(0xFF)]
+    [InlineData(0xC3)]
+    [InlineData(0x0A)]
+    public void Byte_outside_ascii_ans_in_field_48_is_a_codec_error(byte bad)
+    {
+        byte[] message = [.. Raw("0100", "0000000000010000", "010BC005ELEC"), bad];
+
+        var error = Assert.Throws<IsoCodecException>(() => Codec.Unpack(message));
+
+        Assert.Equal((48, 12 + 3 + 9), (error.Field!.Value, error.Offset));
+    }
+
+    [Fact]
+    public void Every_printable_ascii_character_is_accepted_in_an_ans_field()
+    {
+        var printable = string.Concat(Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c));
+        var packed = Packed(new IsoMessage("0200").Set(102, printable[..34]).Set(44, printable[34..59]).Set(46, printable));
+
+        var view = Codec.Unpack(packed);
+
+        Assert.Equal(printable, view.GetString(46));
+    }
+
+    [Fact]
+    public void Byte_outside_an_in_an_ebcdic_field_is_a_codec_error()
+    {
+        var profile = MessageProfile.Parse("""{"name":"ebcdic","mtiEncoding":"ebcdic","fields":{"41":{"type":"ans","length":"fixed","max":2,"encoding":"ebcdic"}}}""");
+        byte[] message = [0xF0, 0xF2, 0xF0, 0xF0, .. Convert.FromHexString("0000000000800000"), 0xC1, 0xFF];
+
+        var error = Assert.Throws<IsoCodecException>(() => new IsoCodec(profile).Unpack(message));
+
+        Assert.Equal((41, 13), (error.Field!.Value, error.Offset));
+    }
+
+    [Fact]
+    public void Pack_of_non_ascii_text_in_an_ans_field_is_refused()
+    {
+        var error = Assert.Throws<IsoCodecException>(() => Packed(new IsoMessage("0110").Set(48, "NM005م*** ")));
+
+        Assert.Equal(48, error.Field);
+    }
+
     [Fact]
     public void Pack_of_a_value_longer_than_the_field_names_the_field()
     {

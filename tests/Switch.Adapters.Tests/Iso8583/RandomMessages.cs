@@ -48,26 +48,9 @@ public static class RandomMessages
             FieldType.N => Chars(Digits, length, random),
             FieldType.An => Chars(Alphanumeric, length, random),
             FieldType.Z => Chars(spec.Encoding == DataEncoding.Bcd ? Digits + "=" : Digits + "=D", length, random),
-            // Variable ASCII ans may carry UTF-8 (Arabic names); its length counts bytes.
-            _ when spec.LengthKind != LengthKind.Fixed && spec.Encoding == DataEncoding.Ascii && random.Next(3) == 0 => Utf8Within(length, random),
             _ => Chars(Printable, length, random),
         };
     }
 
     private static string Chars(string alphabet, int length, Random random) => new(random.GetItems(alphabet.ToCharArray(), length));
-
-    private static string Utf8Within(int byteBudget, Random random)
-    {
-        var text = new StringBuilder();
-        while (true)
-        {
-            var next = random.Next(2) == 0 ? "م" : "A";
-            if (Encoding.UTF8.GetByteCount(text + next) > byteBudget)
-            {
-                return text.ToString();
-            }
-
-            text.Append(next);
-        }
-    }
 }

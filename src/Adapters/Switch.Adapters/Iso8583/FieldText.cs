@@ -9,7 +9,6 @@ internal static class FieldText
     private static readonly SearchValues<byte> AnBytes =
         SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "u8);
     private static readonly SearchValues<byte> ZBytes = SearchValues.Create("0123456789=D"u8);
-    private static readonly SearchValues<byte> ControlBytes = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
     private static readonly SearchValues<byte> HexBytes = SearchValues.Create("0123456789ABCDEFabcdef"u8);
 
     /// <summary>Index of the first byte of wire data that the field type does not allow, or -1.</summary>
@@ -39,8 +38,8 @@ internal static class FieldText
                     FieldType.An => raw.IndexOfAnyExcept(AnBytes),
                     FieldType.Z => raw.IndexOfAnyExcept(ZBytes),
                     FieldType.B or FieldType.Bitmap => raw.IndexOfAnyExcept(HexBytes),
-                    // ans: any printable text, UTF-8 included; control characters are not text.
-                    _ => IndexOfControl(raw),
+                    // ans: printable ASCII only (the spec's fields are ASCII); control bytes and bytes above 0x7E are not text.
+                    _ => raw.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E),
                 };
         }
     }
@@ -51,7 +50,7 @@ internal static class FieldText
         FieldType.An => c is (>= '0' and <= '9') or (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or ' ',
         FieldType.Z => c is (>= '0' and <= '9') or '=' or 'D',
         FieldType.B or FieldType.Bitmap => char.IsAsciiHexDigit((char)c),
-        _ => c >= 0x20 && c != 0x7F,
+        _ => c is >= 0x20 and <= 0x7E,
     };
 
     /// <summary>The field as text: digits or characters, hex for binary data.</summary>
@@ -195,6 +194,4 @@ internal static class FieldText
 
         return -1;
     }
-
-    private static int IndexOfControl(ReadOnlySpan<byte> raw) => raw.IndexOfAny(ControlBytes);
 }

@@ -14,7 +14,7 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
 {
     private const string Columns = "code, name_en, status = 'active', mac_required, mac_key, max_connections, api_rate_limit";
 
-    private readonly ConcurrentDictionary<string, (Bank? Bank, DateTimeOffset Until, long KeyGeneration)> _cache = new();
+    private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _cache = new();
     private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _byApiKey = new();
 
     public async ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken)
@@ -26,8 +26,18 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
             return cached.Bank;
         }
 
+        // Only codes that name a bank are kept: unknown codes are unbounded (anyone can send sign-ons with random
+        // field 32), so caching them would let anyone fill memory; connections are closed after a few failed sign-ons.
         var bank = await QueryAsync($"select {Columns} from banks where code = $1", participantCode, cancellationToken);
-        _cache[participantCode] = (bank, now + cacheFor, generation);
+        if (bank is not null)
+        {
+            _cache[participantCode] = (bank, now + cacheFor, generation);
+        }
+        else
+        {
+            _cache.TryRemove(participantCode, out _);
+        }
+
         return bank;
     }
 

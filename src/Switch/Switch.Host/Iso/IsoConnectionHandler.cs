@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Switch.Adapters.Iso8583.Framing;
@@ -9,12 +10,14 @@ namespace Switch.Host.Iso;
 /// <summary>
 /// One bank connection on Kestrel: reads frames, answers network management in order, hands financial
 /// requests off to run concurrently (responses go back in any order), and closes on oversize frames, bad
-/// length headers, unreadable non-requests and frames stalled for longer than the read timeout.
+/// length headers, unreadable non-requests, frames not received whole within the read timeout of their first
+/// byte, and connections not signed on within the sign-on timeout. Connections beyond the caps are closed at once.
 /// </summary>
 public sealed class IsoConnectionHandler(
     IsoListenerOptions options,
     IsoRequestProcessor processor,
     ConnectionRegistry registry,
+    TimeProvider time,
     ILogger<IsoConnectionHandler> logger) : ConnectionHandler
 {
     private readonly FrameFormat _format = options.FrameFormat;
@@ -22,11 +25,38 @@ public sealed class IsoConnectionHandler(
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var session = new IsoSession(connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId);
-        registry.Opened();
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? session.Remote;
+        if (registry.TryOpen(address, options.MaxConnections, options.MaxConnectionsPerAddress) is { } refusal)
+        {
+            // Refused at once and logged once per run of refusals: a flood must not also flood the log.
+            if (registry.Refused())
+            {
+                logger.LogWarning("Refusing new ISO 8583 connections: {Why} (logged once until a connection is admitted again)", refusal);
+            }
+
+            connection.Abort(new ConnectionAbortedException(refusal));
+            return;
+        }
+
+        if (registry.Admitted() is { } refused)
+        {
+            logger.LogWarning("Admitting ISO 8583 connections again; {Refused} were refused", refused);
+        }
+
         logger.LogInformation("Connection {Connection} opened from {Remote}", connection.ConnectionId, session.Remote);
         using var inFlight = new SemaphoreSlim(options.MaxInFlightPerConnection);
         await using var writer = new ResponseWriter(connection.Transport.Output, processor.Codec, _format, options.MaxInFlightPerConnection, logger);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        var signOnMissed = false;
+        using var signOnDeadline = new CancellationTokenSource(options.SignOnTimeout, time);
+        using var signOnCheck = signOnDeadline.Token.Register(() =>
+        {
+            if (session.Bank is null)
+            {
+                signOnMissed = true;
+                closing.Cancel();
+            }
+        });
         string reason;
         try
         {
@@ -34,7 +64,7 @@ public sealed class IsoConnectionHandler(
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
-            reason = e.Message;
+            reason = signOnMissed ? $"not signed on within {options.SignOnTimeout.TotalSeconds:0.#} s" : e.Message;
         }
         finally
         {
@@ -45,7 +75,7 @@ public sealed class IsoConnectionHandler(
                 registry.Unbind(bank.Code);
             }
 
-            registry.Closed();
+            registry.Closed(address);
         }
 
         logger.LogInformation("Connection {Connection} from {Remote} (bank {Bank}) closed: {Reason}",
@@ -55,50 +85,61 @@ public sealed class IsoConnectionHandler(
     private async Task<string> ReadLoopAsync(ConnectionContext connection, IsoSession session, ResponseWriter writer, SemaphoreSlim inFlight, CancellationToken closing)
     {
         var input = connection.Transport.Input;
-        var midFrame = false;
-        while (true)
+        // Idle between frames is fine; a frame must arrive whole within the read timeout of its first byte.
+        CancellationTokenSource? frameDeadline = null;
+        try
         {
-            ReadResult result;
-            if (midFrame)
+            while (true)
             {
-                // Idle between frames is fine; a frame that stops half-way is not.
-                using var stall = CancellationTokenSource.CreateLinkedTokenSource(closing);
-                stall.CancelAfter(options.ReadTimeout);
+                ReadResult result;
                 try
                 {
-                    result = await input.ReadAsync(stall.Token);
+                    result = await input.ReadAsync(frameDeadline?.Token ?? closing);
                 }
                 catch (OperationCanceledException) when (!closing.IsCancellationRequested)
                 {
-                    return $"a frame stalled for more than {options.ReadTimeout.TotalSeconds:0.#} s";
+                    return $"a frame did not arrive whole within {options.ReadTimeout.TotalSeconds:0.#} s of its first byte";
+                }
+
+                var buffer = result.Buffer;
+                var received = buffer.Length;
+                string? closeReason;
+                try
+                {
+                    closeReason = await ReadFramesAsync(session, writer, inFlight, ref buffer, closing);
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (closeReason is not null)
+                {
+                    return closeReason;
+                }
+
+                // A frame taken off the buffer ends its deadline; bytes left after it began a new frame in this read.
+                if (buffer.Length < received || buffer.IsEmpty)
+                {
+                    frameDeadline?.Dispose();
+                    frameDeadline = null;
+                }
+
+                if (!buffer.IsEmpty && frameDeadline is null)
+                {
+                    frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(closing);
+                    frameDeadline.CancelAfter(options.ReadTimeout);
+                }
+
+                if (result.IsCompleted)
+                {
+                    return buffer.IsEmpty ? "the peer closed the connection" : "the peer closed in the middle of a frame";
                 }
             }
-            else
-            {
-                result = await input.ReadAsync(closing);
-            }
-
-            var buffer = result.Buffer;
-            string? closeReason;
-            try
-            {
-                closeReason = await ReadFramesAsync(session, writer, inFlight, ref buffer, closing);
-            }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            if (closeReason is not null)
-            {
-                return closeReason;
-            }
-
-            midFrame = !buffer.IsEmpty;
-            if (result.IsCompleted)
-            {
-                return midFrame ? "the peer closed in the middle of a frame" : "the peer closed the connection";
-            }
+        }
+        finally
+        {
+            frameDeadline?.Dispose();
         }
     }
 
@@ -153,7 +194,13 @@ public sealed class IsoConnectionHandler(
 
             if (IsoRequestProcessor.IsNetworkManagement(request!))
             {
-                await writer.WriteAsync(await processor.NetworkAsync(session, request!, closing), tpdu, closing);
+                var reply = await processor.NetworkAsync(session, request!, closing);
+                await writer.WriteAsync(reply, tpdu, closing);
+                if (reply.Close)
+                {
+                    return reply.Why;
+                }
+
                 continue;
             }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Switch.Adapters.Iso8583;
 
 namespace Switch.Host.Iso;
@@ -14,6 +15,9 @@ public static class IsoListenerRegistration
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<IFinancialRequestHandler, IsoTransactionHandler>();
         builder.Services.AddSingleton<IsoRequestProcessor>();
+        // Registered after Kestrel's own socket transport, so Kestrel binds every endpoint through this one.
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new FileLimitSafeListenerFactory(
+            ActivatorUtilities.CreateInstance<SocketTransportFactory>(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FileLimitSafeListenerFactory>>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Explicit endpoints replace UseUrls, so HTTP is declared here too.

@@ -20,6 +20,7 @@ public sealed class IsoRequestProcessor(
     ConnectionRegistry registry,
     IFinancialRequestHandler financial,
     BankKeyStore keys,
+    IsoListenerOptions options,
     ILogger<IsoRequestProcessor> logger)
 {
     public IsoCodec Codec => codec;
@@ -67,7 +68,9 @@ public sealed class IsoRequestProcessor(
             registry.Unbind(claimed!.Code);
         }
 
-        var macBank = claimed ?? session.Bank;
+        // Only a connection that has proven the key gets answers signed with it: a failed sign-on claiming a MAC
+        // bank's code must not obtain the switch's MAC over fields of its choosing.
+        var macBank = session.Bank ?? (decision.Change == NetworkManagement.SessionChange.Bind ? claimed : null);
         switch (decision.Change)
         {
             case NetworkManagement.SessionChange.Bind:
@@ -86,7 +89,14 @@ public sealed class IsoRequestProcessor(
             logger.LogWarning("0800 70={Code} from {Remote} answered {ResponseCode}: {Why}", code, session.Remote, decision.ResponseCode, decision.Why);
         }
 
-        return Answer(IsoResponses.To(request, decision.ResponseCode), macBank, macKey);
+        var answer = Answer(IsoResponses.To(request, decision.ResponseCode), macBank, macKey);
+        // Each failed sign-on may cost a lookup; a connection guessing participant codes is closed after a few.
+        if (code == NetworkManagement.SignOn && decision.ResponseCode != ResponseCodes.Approved && ++session.FailedSignOns >= options.MaxFailedSignOns)
+        {
+            return answer with { Close = true, Why = $"{session.FailedSignOns} failed sign-ons" };
+        }
+
+        return answer;
     }
 
     /// <summary>Inquiries, payments and reversals, checked against the bank the connection was signed on as when the frame arrived.</summary>

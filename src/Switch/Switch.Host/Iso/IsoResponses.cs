@@ -17,6 +17,31 @@ public static class IsoResponses
     /// <summary>The answer to an unreadable message: its response MTI and field 39 only, as the spec says.</summary>
     public static IsoMessage FormatError(int mti) => new IsoMessage(ResponseMti(mti)).Set(39, ResponseCodes.FormatError);
 
+    /// <summary>
+    /// What to send when a response cannot be packed, best first: 96 with the echoed fields; should one of them be
+    /// what failed, 96 with the two the bank matches responses on (11 and 37); else the MTI and 39 alone.
+    /// </summary>
+    public static IEnumerable<IsoMessage> Malfunction(IsoMessage unpackable)
+    {
+        yield return Copy(unpackable, EchoedFields).Set(39, ResponseCodes.SystemMalfunction);
+        yield return Copy(unpackable, [11, 37]).Set(39, ResponseCodes.SystemMalfunction);
+        yield return new IsoMessage(unpackable.Mti).Set(39, ResponseCodes.SystemMalfunction);
+    }
+
+    private static IsoMessage Copy(IsoMessage message, int[] fields)
+    {
+        var copy = new IsoMessage(message.Mti);
+        foreach (var field in fields)
+        {
+            if (message.GetString(field) is { } value)
+            {
+                copy.Set(field, value);
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The response to a request: the echoed fields, 48's BC and AN, and field 39.</summary>
     public static IsoMessage To(IsoMessageView request, string responseCode)
     {

@@ -8,4 +8,7 @@ public sealed class IsoSession(string remote)
     public string Remote { get; } = remote;
 
     public Bank? Bank { get; set; }
+
+    /// <summary>Sign-ons answered other than 00 on this connection.</summary>
+    public int FailedSignOns { get; set; }
 }

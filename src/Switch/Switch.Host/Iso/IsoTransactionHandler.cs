@@ -23,7 +23,7 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
             return IsoResponses.To(request, ResponseCodes.InvalidTransaction);
         }
 
-        if (Translate(bank, request) is not { } command)
+        if (Translate(bank, request, time.GetUtcNow()) is not { } command)
         {
             return IsoResponses.To(request, ResponseCodes.FormatError);
         }
@@ -47,15 +47,19 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
         }
     }
 
-    /// <summary>The command in the request, or null when a mandatory field is missing or malformed (answered 30).</summary>
-    private static Command? Translate(Bank bank, IsoMessageView request)
+    /// <summary>
+    /// The command in the request, or null when a mandatory field is missing or malformed, or a date or time is not
+    /// real (answered 30). The key's local date is field 13 bound to its year (<see cref="IsoDates"/>).
+    /// </summary>
+    private static Command? Translate(Bank bank, IsoMessageView request, DateTimeOffset now)
     {
-        if (request.GetString(37) is not { } rrn || request.GetString(13) is not { } localDate)
+        if (request.GetString(37) is not { } rrn || request.GetString(13) is not { } field13
+            || IsoDates.LocalDate(request.GetString(7), request.GetString(12), field13, now) is not { } localDate)
         {
             return null;
         }
 
-        var key = new RequestKey(bank.Code, rrn, localDate);
+        var key = new RequestKey(bank.Code, rrn, IsoDates.KeyText(localDate));
         if (request.Mti is 420 or 421)
         {
             // The reversal carries the original's 37 and 13; field 90 must name an original 0200, field 4 its amount.

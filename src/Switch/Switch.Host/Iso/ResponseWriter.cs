@@ -84,8 +84,21 @@ public sealed class ResponseWriter : IAsyncDisposable
         }
         catch (IsoCodecException e)
         {
-            // A response the profile cannot carry is the switch's bug; the others on the connection still go out.
-            _logger.LogError(e, "A {Mti} response could not be packed and was not sent", queued.Response.Mti);
+            // A response the profile cannot carry is the switch's bug, but its bank must still hear something (a
+            // committed payment always gets an answer): 96 with the fields it matches on, or the MTI and 39 alone.
+            _logger.LogError(e, "A {Mti} response could not be packed; answered 96 instead", queued.Response.Mti);
+            foreach (var fallback in IsoResponses.Malfunction(queued.Response))
+            {
+                try
+                {
+                    Pack(queued with { Response = fallback });
+                    return;
+                }
+                catch (IsoCodecException again)
+                {
+                    _logger.LogError(again, "The 96 standing in for a {Mti} response could not be packed either", queued.Response.Mti);
+                }
+            }
         }
     }
 
