@@ -38,9 +38,15 @@ public static class Reversals
         }
 
         // As for a payment: once started, the reversal runs to its end even if its answer is too late or the bank hangs up.
-        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount), CancellationToken.None).WaitAsync(http.Deadline());
-        return reply.Approved
-            ? TypedResults.Ok(new ReversalBody(paymentId, "reversed", reply.ResponseCode))
-            : Problems.For(reply.ResponseCode, reply.ResponseCode == ResponseCodes.NotPermitted ? "the reversal time limit has passed" : null, http);
+        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount, Edge.Rest), CancellationToken.None).WaitAsync(http.Deadline());
+        // A REST reversal is a request, not an advice: one the switch recorded as an exception (past the time limit) was
+        // not applied, and the bank hears so.
+        return reply switch
+        {
+            { Approved: true, ExceptionReason: null } => TypedResults.Ok(new ReversalBody(paymentId, "reversed", reply.ResponseCode)),
+            { Approved: true } => Problems.For(ResponseCodes.NotPermitted, reply.ExceptionReason == ReversalReasons.PastTimeLimit
+                ? "the reversal time limit has passed" : $"the payment can no longer be reversed ({reply.ExceptionReason})", http),
+            _ => Problems.For(reply.ResponseCode, reply.ResponseCode == ResponseCodes.Duplicate ? "a reversal of this payment with another amount is recorded" : null, http),
+        };
     }
 }
