@@ -201,7 +201,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
     }
 
     [Fact]
-    public async Task Reversal_naming_another_stan_or_time_is_not_found_and_one_of_a_payment_without_them_matches_on_its_key()
+    public async Task Reversal_naming_another_stan_or_time_is_not_found_and_one_of_a_rest_payment_matches_on_its_key_and_date()
     {
         await using var journal = Journal();
         var trace = new IsoTrace("000123", "1122153045");
@@ -213,11 +213,15 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         var otherStan = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { Stan = "000124" }), TimeSpan.FromMinutes(30), default);
         var otherTime = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { TransmittedAt = "1122153046" }), TimeSpan.FromMinutes(30), default);
         var named = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace), TimeSpan.FromMinutes(30), default);
-        var byKey = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace), TimeSpan.FromMinutes(30), default);
+        var today = await postgres.ScalarAsync<string>("select to_char(created_at at time zone 'UTC', 'MMDD') from payments where reference = $1", rest.Key.Reference);
+        var otherDay = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today == "0101" ? "0102" : "0101" } },
+            TimeSpan.FromMinutes(30), default);
+        var byKey = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today } }, TimeSpan.FromMinutes(30), default);
 
-        Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound), (otherStan.Outcome, otherTime.Outcome));
+        Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound, ReversalOutcome.NotFound), (otherStan.Outcome, otherTime.Outcome, otherDay.Outcome));
         Assert.Equal((ReversalOutcome.Applied, ReversalOutcome.Applied), (named.Outcome, byKey.Outcome));
         Assert.Equal(trace, (await journal.FindAsync(iso.Key, default))!.Trace);
+        Assert.Equal(PaymentStatus.Reversed, (await journal.FindRecordAsync(rest.Key, default))!.Status);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class PositionShardingTests : IAsyncLifetime
                 returning bank_code, reference, local_date, amount
             )
             insert into reversals (switch_reference, bank_code, reference, local_date, amount, outcome, edge)
-            select 'RV' || reference, bank_code, reference, local_date, amount, 'applied', 'rest' from paid where $5
+            select 'RV' || bank_code || reference, bank_code, reference, local_date, amount, 'applied', 'rest' from paid where $5
             """);
         command.Parameters.AddWithValue(bank);
         command.Parameters.AddWithValue(reference);

@@ -110,20 +110,24 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
 
     public async Task<ReversalResult> ReverseAsync(ReversalEntry reversal, TimeSpan timeLimit, CancellationToken cancellationToken)
     {
-        var original = reversal.Original;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The payment row is locked first, so reversals of one payment (and a late decline of it) take turns, and each
-        // statement after this one sees what the one before it committed.
+        // statement after this one sees what the one before it committed. A payment made over REST has no local date in
+        // its key: a 0420 names it by its Idempotency-Key in 37 and the (UTC) date it was made in 13.
         var payment = await QueryRowAsync(connection, transaction, """
-            select amount, bill_id, stan, transmitted_at, created_at >= now() - $4 from payments
-             where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
+            select amount, bill_id, stan, transmitted_at, created_at >= now() - $4, local_date from payments
+             where bank_code = $1 and reference = $2 and response_code = '00'
+               and (local_date = $3 or (local_date = '' and right(to_char(created_at at time zone 'UTC', 'YYYYMMDD'), length($3)) = $3))
+             order by local_date = $3 desc limit 1
                for update
-            """, [original.Bank, original.Reference, original.LocalDate, timeLimit], cancellationToken);
+            """, [reversal.Original.Bank, reversal.Original.Reference, reversal.Original.LocalDate, timeLimit], cancellationToken);
         if (payment is null || !NamesPayment(reversal.OriginalTrace, payment[2] as string, payment[3] as string))
         {
             return new ReversalResult(ReversalOutcome.NotFound);
         }
+
+        var original = reversal.Original with { LocalDate = (string)payment[5] };
 
         var recorded = await QueryRowAsync(connection, transaction, """
             select amount, outcome, reason from reversals where bank_code = $1 and reference = $2 and local_date = $3

@@ -31,7 +31,9 @@ public static class Reversals
                 return Problems.For(ResponseCodes.FormatError, "amount and currency go together, the amount a decimal string such as \"395.95\"", http);
             }
 
-            if (request.Currency != currency.Alpha || given != AmountProblem.None)
+            // A REST reversal is a request the switch may refuse: another amount is 13 and records nothing, where an
+            // ISO 8583 advice of another amount is acknowledged and recorded as an exception.
+            if (request.Currency != currency.Alpha || given != AmountProblem.None || amount != original.Amount)
             {
                 return Problems.For(ResponseCodes.InvalidAmount, $"the payment was {MoneyText.Format(original.Amount, currency)} {currency.Alpha}", http);
             }
