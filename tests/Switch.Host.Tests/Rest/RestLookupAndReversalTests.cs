@@ -166,5 +166,23 @@ public class RestLookupAndReversalTests(HostFixture host)
         Assert.Equal(HttpStatusCode.Created, (await bank.PayAsync(NewKey(), PaymentBody(account, "247.57"))).Status);
     }
 
+    [Fact]
+    public async Task Rest_reversal_after_an_iso_advice_of_another_amount_is_409_94_and_reverses_nothing()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres, amount: 24_757);
+        await using var iso = await host.SignedOnAsync(PlainBank);
+        var payment = Payment(PlainBank, account, amount);
+        var response = await iso.SendAsync(payment, TimeSpan.FromSeconds(10));
+        var paymentId = Field48.Parse(response.GetString(48)!).Single(e => e.Key == "SR").Value;
+        Assert.Equal("00", (await iso.SendAsync(Reversal(payment).Set(4, (amount - 1).ToString("D12")), TimeSpan.FromSeconds(10))).GetString(39));
+        using var bank = Bank();
+
+        var reversal = await bank.ReverseAsync(paymentId);
+
+        Assert.Equal((HttpStatusCode.Conflict, "94"), (reversal.Status, reversal.Code));
+        Assert.Equal("approved", (await bank.GetAsync($"payments/{paymentId}"))["status"]);
+        Assert.Equal("paid", await Scalar<string>("select status from bills where account_number = $1", account));
+    }
+
     private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);
 }
