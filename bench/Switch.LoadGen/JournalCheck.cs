@@ -15,8 +15,11 @@ public static class JournalCheck
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand("""
-            select bank_code, reference, local_date, amount, reversed_at is not null from payments
-             where bank_code = any($1) and reference like $2 and response_code = '00'
+            select p.bank_code, p.reference, p.local_date, p.amount,
+                   exists (select from reversals r where r.bank_code = p.bank_code and r.reference = p.reference
+                                                     and r.local_date = p.local_date and r.outcome = 'applied')
+              from payments p
+             where p.bank_code = any($1) and p.reference like $2 and p.response_code = '00'
             """);
         command.Parameters.AddWithValue(banks.ToArray());
         command.Parameters.AddWithValue($"L{runPrefix}%");

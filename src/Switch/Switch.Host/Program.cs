@@ -7,4 +7,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(IsoCommand.Create());
 root.Subcommands.Add(BanksCommand.Create());
+root.Subcommands.Add(ReversalsCommand.Create());
 return await root.Parse(args).InvokeAsync();

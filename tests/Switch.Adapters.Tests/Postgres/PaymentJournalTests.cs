@@ -124,16 +124,157 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         var (reversed, late) = (Of(2_000), Of(4_000));
 
         await Task.WhenAll(new[] { Of(1_000), Of(8_000, code: "51"), reversed, late, Of(16_000) }.Select(e => journal.AppendAsync(e, Later, default)));
-        await journal.ReverseAsync(reversed.Key, 2_000, TimeSpan.FromMinutes(5), default);
+        await journal.ReverseAsync(Reversal(reversed, 2_000), TimeSpan.FromMinutes(5), default);
         await journal.DeclineLateApprovalAsync(late.Key, default);
 
-        Assert.Equal(17_000L, await postgres.ScalarAsync<long>("select committed from bank_positions where bank_code = $1", bank));
+        Assert.Equal(17_000L, await CommittedAsync(bank));
         Assert.True(await postgres.ScalarAsync<bool>("""
             select not exists (
-                select bank_code, sum(amount) from payments where response_code = '00' and reversed_at is null group by bank_code
+                select bank_code, sum(amount) from (
+                    select bank_code, amount from payments where response_code = '00'
+                    union all select bank_code, -amount from reversals where outcome = 'applied') journal
+                 group by bank_code having sum(amount) <> 0
                 except select bank_code, committed from bank_positions where committed <> 0)
             """));
     }
+
+    [Fact]
+    public async Task Reversal_is_a_row_of_its_own_that_gives_bill_and_position_back_once()
+    {
+        await using var journal = Journal();
+        var (bank, billId) = (await NewBankAsync(), await NewBillAsync(10_000));
+        var payment = Entry(Fresh(), amount: 10_000, billId: billId) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        await journal.AppendAsync(payment, Later, default);
+
+        var first = await journal.ReverseAsync(Reversal(payment, 10_000), TimeSpan.FromMinutes(30), default);
+        var repeat = await journal.ReverseAsync(Reversal(payment, 10_000), TimeSpan.FromMinutes(30), default);
+
+        Assert.Equal(new ReversalResult(ReversalOutcome.Applied), first);
+        Assert.Equal(new ReversalResult(ReversalOutcome.Applied, Repeat: true), repeat);
+        Assert.Equal(PaymentStatus.Reversed, (await journal.FindRecordAsync(payment.Key, default))!.Status);
+        Assert.Equal(("applied", 10_000L, "iso"), (await postgres.ScalarAsync<string>("select outcome from reversals where reference = $1", payment.Key.Reference),
+            await postgres.ScalarAsync<long>("select amount from reversals where reference = $1", payment.Key.Reference),
+            await postgres.ScalarAsync<string>("select edge from reversals where reference = $1", payment.Key.Reference)));
+        Assert.Equal((0L, "open"), await BillAsync(billId));
+        Assert.Equal(0L, await CommittedAsync(bank));
+    }
+
+    [Fact]
+    public async Task Reversal_past_the_time_limit_is_an_exception_the_report_lists_and_gives_nothing_back()
+    {
+        await using var journal = Journal();
+        var (bank, billId) = (await NewBankAsync(), await NewBillAsync(10_000));
+        var payment = Entry(Fresh(), amount: 10_000, billId: billId) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        await journal.AppendAsync(payment, Later, default);
+        await postgres.ScalarAsync<int>("update payments set created_at = now() - interval '2 hours' where reference = $1 returning 1", payment.Key.Reference);
+
+        var result = await journal.ReverseAsync(Reversal(payment, 10_000), TimeSpan.FromMinutes(30), default);
+        var forBank = await journal.ListReversalExceptionsAsync(bank, null, default);
+        var forBiller = await journal.ListReversalExceptionsAsync(null, "ELECT", default);
+        var forOtherBiller = await journal.ListReversalExceptionsAsync(bank, "WATER", default);
+
+        Assert.Equal(new ReversalResult(ReversalOutcome.Exception, ReversalReasons.PastTimeLimit), result);
+        var listed = Assert.Single(forBank);
+        Assert.Equal((payment.Key, payment.SwitchReference, "ELECT", 10_000L, ReversalReasons.PastTimeLimit, Edge.Iso),
+            (listed.Original, listed.PaymentReference, listed.BillerCode, listed.Amount, listed.Reason, listed.Edge));
+        Assert.Contains(forBiller, e => e.Original == payment.Key);
+        Assert.Empty(forOtherBiller);
+        Assert.Equal(PaymentStatus.Approved, (await journal.FindRecordAsync(payment.Key, default))!.Status);
+        Assert.Equal((10_000L, "paid"), await BillAsync(billId));
+        Assert.Equal(10_000L, await CommittedAsync(bank));
+    }
+
+    [Fact]
+    public async Task First_reversal_of_another_amount_is_an_exception_and_a_repeat_with_yet_another_amount_is_other_content()
+    {
+        await using var journal = Journal();
+        var (bank, billId) = (await NewBankAsync(), await NewBillAsync(10_000));
+        var payment = Entry(Fresh(), amount: 10_000, billId: billId) with { Key = new RequestKey(bank, Fresh(), "1122") };
+        await journal.AppendAsync(payment, Later, default);
+
+        var first = await journal.ReverseAsync(Reversal(payment, 9_000), TimeSpan.FromMinutes(30), default);
+        var same = await journal.ReverseAsync(Reversal(payment, 9_000), TimeSpan.FromMinutes(30), default);
+        var original = await journal.ReverseAsync(Reversal(payment, 10_000), TimeSpan.FromMinutes(30), default);
+
+        Assert.Equal(new ReversalResult(ReversalOutcome.Exception, ReversalReasons.AmountDiffers), first);
+        Assert.Equal(new ReversalResult(ReversalOutcome.Exception, ReversalReasons.AmountDiffers, Repeat: true), same);
+        Assert.Equal(new ReversalResult(ReversalOutcome.OtherContent), original);
+        Assert.Equal(1L, await postgres.ScalarAsync<long>("select count(*) from reversals where reference = $1", payment.Key.Reference));
+        Assert.Equal((10_000L, "paid"), await BillAsync(billId));
+        Assert.Equal(10_000L, await CommittedAsync(bank));
+    }
+
+    [Fact]
+    public async Task Reversal_naming_another_stan_or_time_is_not_found_and_one_of_a_rest_payment_matches_on_its_key_and_date()
+    {
+        await using var journal = Journal();
+        var trace = new IsoTrace("000123", "1122153045");
+        var iso = Entry(Fresh()) with { Trace = trace };
+        var rest = Entry(Fresh()) with { Key = new RequestKey("100001", Fresh(), "") };
+        await journal.AppendAsync(iso, Later, default);
+        await journal.AppendAsync(rest, Later, default);
+
+        var otherStan = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { Stan = "000124" }), TimeSpan.FromMinutes(30), default);
+        var otherTime = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { TransmittedAt = "1122153046" }), TimeSpan.FromMinutes(30), default);
+        var named = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace), TimeSpan.FromMinutes(30), default);
+        var today = await postgres.ScalarAsync<string>("select to_char(created_at at time zone 'UTC', 'MMDD') from payments where reference = $1", rest.Key.Reference);
+        var otherDay = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today == "0101" ? "0102" : "0101" } },
+            TimeSpan.FromMinutes(30), default);
+        var byKey = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today } }, TimeSpan.FromMinutes(30), default);
+
+        Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound, ReversalOutcome.NotFound), (otherStan.Outcome, otherTime.Outcome, otherDay.Outcome));
+        Assert.Equal((ReversalOutcome.Applied, ReversalOutcome.Applied), (named.Outcome, byKey.Outcome));
+        Assert.Equal(trace, (await journal.FindAsync(iso.Key, default))!.Trace);
+        Assert.Equal(PaymentStatus.Reversed, (await journal.FindRecordAsync(rest.Key, default))!.Status);
+    }
+
+    [Fact]
+    public async Task Reversal_and_late_decline_of_a_cancelled_bill_give_its_amount_back_and_leave_it_cancelled()
+    {
+        await using var journal = Journal();
+        var (reversedBill, declinedBill) = (await NewBillAsync(10_000), await NewBillAsync(10_000));
+        var reversed = Entry(Fresh(), amount: 4_000, billId: reversedBill);
+        var declined = Entry(Fresh(), amount: 4_000, billId: declinedBill);
+        await journal.AppendAsync(reversed, Later, default);
+        await journal.AppendAsync(declined, Later, default);
+        await postgres.ScalarAsync<int>("update bills set status = 'cancelled' where id = any($1) returning 1", new object[] { new[] { reversedBill, declinedBill } });
+
+        await journal.ReverseAsync(Reversal(reversed, 4_000), TimeSpan.FromMinutes(30), default);
+        await journal.DeclineLateApprovalAsync(declined.Key, default);
+
+        Assert.Equal((0L, "cancelled"), await BillAsync(reversedBill));
+        Assert.Equal((0L, "cancelled"), await BillAsync(declinedBill));
+    }
+
+    [Fact]
+    public async Task Reversal_of_a_declined_or_unknown_payment_is_not_found_and_records_nothing()
+    {
+        await using var journal = Journal();
+        var declined = Entry(Fresh(), code: "51");
+        await journal.AppendAsync(declined, Later, default);
+
+        var ofDeclined = await journal.ReverseAsync(Reversal(declined, declined.Amount), TimeSpan.FromMinutes(30), default);
+        var ofUnknown = await journal.ReverseAsync(Reversal(Entry(Fresh()), 15_000), TimeSpan.FromMinutes(30), default);
+
+        Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound), (ofDeclined.Outcome, ofUnknown.Outcome));
+        Assert.Equal(0L, await postgres.ScalarAsync<long>("select count(*) from reversals where reference = $1", declined.Key.Reference));
+    }
+
+    private static ReversalEntry Reversal(JournalEntry payment, long amount, IsoTrace? trace = null) =>
+        new(SwitchReference.Next(), payment.Key, amount, Edge.Iso, trace);
+
+    private async Task<string> NewBankAsync()
+    {
+        var bank = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await postgres.ScalarAsync<int>("insert into banks (code, name_en, name_ar) values ($1, 'Test', 'بنك') returning 1", bank);
+        return bank;
+    }
+
+    private Task<long> CommittedAsync(string bank) =>
+        postgres.ScalarAsync<long>("select coalesce((select committed from bank_positions where bank_code = $1), 0)", bank);
+
+    private async Task<(long Paid, string Status)> BillAsync(long billId) =>
+        (await postgres.ScalarAsync<long>("select amount_paid from bills where id = $1", billId), await postgres.ScalarAsync<string>("select status from bills where id = $1", billId));
 
     private Task<long> NewBillAsync(long amountDue) => postgres.ScalarAsync<long>(
         "insert into bills (biller_code, account_number, bill_number, customer_name, amount_due, due_date) values ('ELECT', '9999999999', $1, 'Test', $2, current_date) returning id",
@@ -254,13 +395,6 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
                 select count(distinct substr(approval_code, i, 1)) as n from payments, generate_series(1, 6) as i
                  where bank_code = $1 group by i) positions
             """, bank));
-    }
-
-    private async Task<string> NewBankAsync()
-    {
-        var bank = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await postgres.ScalarAsync<int>("insert into banks (code, name_en, name_ar) values ($1, 'Test', 'بنك') returning 1", bank);
-        return bank;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

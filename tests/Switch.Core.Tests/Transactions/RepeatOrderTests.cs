@@ -111,7 +111,10 @@ public class RepeatOrderTests
 
         public Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken) =>
+        public Task<ReversalResult> ReverseAsync(ReversalEntry reversal, TimeSpan timeLimit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ReversalException>> ListReversalExceptionsAsync(string? bank, string? biller, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();

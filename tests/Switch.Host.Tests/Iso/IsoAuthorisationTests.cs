@@ -26,7 +26,7 @@ public class IsoAuthorisationTests(HostFixture host)
         var reversal = await intruder.SendAsync(Reversal(payment).Set(32, PlainBank), Wait);
 
         Assert.Equal("25", reversal.GetString(39));
-        Assert.Equal(0L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+        Assert.Equal(0L, await Scalar<long>("select count(*) from reversals where reference = $1", payment.GetString(37)!));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public class IsoAuthorisationTests(HostFixture host)
         var reversal = await intruder.SendAsync(Reversal(payment), Wait);
 
         Assert.Equal("63", reversal.GetString(39));
-        Assert.Equal(0L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+        Assert.Equal(0L, await Scalar<long>("select count(*) from reversals where reference = $1", payment.GetString(37)!));
     }
 
     [Fact]

@@ -99,24 +99,8 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
 
         Assert.Equal(("0430", "00"), (reversal.MtiText, reversal.GetString(39)));
         Assert.Equal(("0430", "00"), (repeat.MtiText, repeat.GetString(39)));
-        Assert.Equal(1L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+        Assert.Equal(1L, await Scalar<long>("select count(*) from reversals where reference = $1 and outcome = 'applied'", payment.GetString(37)!));
         Assert.Equal("00", payAgain.GetString(39));
-    }
-
-    [Fact]
-    public async Task Reversal_refusals_have_their_codes()
-    {
-        var (account, amount) = await TestData.OpenBill(Postgres);
-        await using var bank = await host.SignedOnAsync(PlainBank);
-        var payment = Payment(PlainBank, account, amount);
-        Assert.Equal("00", (await bank.SendAsync(payment, Wait)).GetString(39));
-
-        var unknown = await bank.SendAsync(Reversal(Payment(PlainBank, account, amount)), Wait);
-        var otherAmount = await bank.SendAsync(Reversal(payment).Set(4, (amount + 1).ToString("D12")), Wait);
-        await Scalar<int>("update payments set created_at = now() - interval '2 hours' where reference = $1 returning 1", payment.GetString(37)!);
-        var tooLate = await bank.SendAsync(Reversal(payment), Wait);
-
-        Assert.Equal(("25", "13", "57"), (unknown.GetString(39), otherAmount.GetString(39), tooLate.GetString(39)));
     }
 
     [Fact]

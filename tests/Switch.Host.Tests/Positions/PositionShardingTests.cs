@@ -84,8 +84,13 @@ public sealed class PositionShardingTests : IAsyncLifetime
     private async Task Journal(string bank, string reference, long amount, string code, bool reversed)
     {
         await using var command = _postgres.CreateCommand("""
-            insert into payments (bank_code, reference, fingerprint, biller_code, account_number, amount, currency, channel, response_code, reversed_at)
-            values ($1, $2, '\x01', 'ELECT', '0000000003', $3, 682, 'ATM', $4, case when $5 then now() end)
+            with paid as (
+                insert into payments (bank_code, reference, fingerprint, biller_code, account_number, amount, currency, channel, response_code)
+                values ($1, $2, '\x01', 'ELECT', '0000000003', $3, 682, 'ATM', $4)
+                returning bank_code, reference, local_date, amount
+            )
+            insert into reversals (switch_reference, bank_code, reference, local_date, amount, outcome, edge)
+            select 'RV' || bank_code || reference, bank_code, reference, local_date, amount, 'applied', 'rest' from paid where $5
             """);
         command.Parameters.AddWithValue(bank);
         command.Parameters.AddWithValue(reference);

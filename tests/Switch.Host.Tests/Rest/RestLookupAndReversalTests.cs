@@ -108,7 +108,7 @@ public class RestLookupAndReversalTests(HostFixture host)
 
         Assert.Equal((HttpStatusCode.OK, "00"), (reversal.Status, reversal.Code));
         Assert.Equal("00", isoRepeat.GetString(39));
-        Assert.Equal(1L, await Scalar<long>("select count(*) from payments where reference = $1 and reversed_at is not null", payment.GetString(37)!));
+        Assert.Equal("rest", await Scalar<string>("select edge from reversals where reference = $1 and outcome = 'applied'", payment.GetString(37)!));
     }
 
     [Fact]
@@ -125,6 +125,7 @@ public class RestLookupAndReversalTests(HostFixture host)
         var unknown = await bank.ReverseAsync("SW00000000000000");
         await Scalar<int>("update payments set created_at = now() - interval '2 hours' where switch_reference = $1 returning 1", paymentId);
         var tooLate = await bank.ReverseAsync(paymentId);
+        var tooLateAgain = await bank.ReverseAsync(paymentId);
 
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "13"), (otherAmount.Status, otherAmount.Code));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "13"), (otherCurrency.Status, otherCurrency.Code));
@@ -132,7 +133,55 @@ public class RestLookupAndReversalTests(HostFixture host)
         Assert.Equal((HttpStatusCode.BadRequest, "30"), (amountAlone.Status, amountAlone.Code));
         Assert.Equal((HttpStatusCode.NotFound, "25"), (unknown.Status, unknown.Code));
         Assert.Equal((HttpStatusCode.Forbidden, "57"), (tooLate.Status, tooLate.Code));
+        Assert.Equal((HttpStatusCode.Forbidden, "57"), (tooLateAgain.Status, tooLateAgain.Code));
         Assert.Equal("approved", (await bank.GetAsync($"payments/{paymentId}"))["status"]);
+        Assert.Equal("exception past_time_limit rest", await Scalar<string>(
+            "select outcome || ' ' || reason || ' ' || edge from reversals r join payments p using (bank_code, reference, local_date) where p.switch_reference = $1", paymentId));
+    }
+
+    [Fact]
+    public async Task Payment_made_over_rest_is_reversed_by_a_0420_naming_its_key_in_37_and_its_date_in_13()
+    {
+        var (bankCode, apiKey) = await RestBanks.Create(Postgres, cap: 24_757);
+        var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
+        using var bank = Bank(apiKey);
+        var key = "R" + Guid.NewGuid().ToString("N")[..11].ToUpperInvariant();
+        var paymentId = (await bank.PayAsync(key, PaymentBody(account, "247.57")))["paymentId"]!;
+        var madeOn = await Scalar<string>("select to_char(created_at at time zone 'UTC', 'MMDD') from payments where switch_reference = $1", paymentId);
+        // The 0200 this bank never sent: the 0420 names the payment by 32, 37 and 13 alone (no STAN or field 7 was journaled).
+        var original = new IsoMessage("0200").Set(3, "500000").Set(4, 24_757L.ToString("D12")).Set(7, "0101000000").Set(11, "000000")
+            .Set(13, madeOn).Set(32, bankCode).Set(37, key).Set(49, "682");
+        await using var iso = await host.SignedOnAsync(bankCode);
+
+        var advice = await iso.SendAsync(Reversal(original), TimeSpan.FromSeconds(10));
+        var status = await bank.GetAsync($"payments/{paymentId}");
+        var restRepeat = await bank.ReverseAsync(paymentId);
+
+        Assert.Equal(("0430", "00"), (advice.MtiText, advice.GetString(39)));
+        Assert.Equal("reversed", status["status"]);
+        Assert.Equal((HttpStatusCode.OK, "00"), (restRepeat.Status, restRepeat.Code));
+        Assert.Equal("iso", await Scalar<string>("select edge from reversals where bank_code = $1 and reference = $2 and local_date = ''", bankCode, key));
+        Assert.Equal(0L, (await host.PositionWhenSettledAsync(bankCode)).Committed);
+        Assert.Equal(0L, await Scalar<long>("select committed from bank_positions where bank_code = $1", bankCode));
+        Assert.Equal(HttpStatusCode.Created, (await bank.PayAsync(NewKey(), PaymentBody(account, "247.57"))).Status);
+    }
+
+    [Fact]
+    public async Task Rest_reversal_after_an_iso_advice_of_another_amount_is_409_94_and_reverses_nothing()
+    {
+        var (account, amount) = await TestData.OpenBill(Postgres, amount: 24_757);
+        await using var iso = await host.SignedOnAsync(PlainBank);
+        var payment = Payment(PlainBank, account, amount);
+        var response = await iso.SendAsync(payment, TimeSpan.FromSeconds(10));
+        var paymentId = Field48.Parse(response.GetString(48)!).Single(e => e.Key == "SR").Value;
+        Assert.Equal("00", (await iso.SendAsync(Reversal(payment).Set(4, (amount - 1).ToString("D12")), TimeSpan.FromSeconds(10))).GetString(39));
+        using var bank = Bank();
+
+        var reversal = await bank.ReverseAsync(paymentId);
+
+        Assert.Equal((HttpStatusCode.Conflict, "94"), (reversal.Status, reversal.Code));
+        Assert.Equal("approved", (await bank.GetAsync($"payments/{paymentId}"))["status"]);
+        Assert.Equal("paid", await Scalar<string>("select status from bills where account_number = $1", account));
     }
 
     private Task<T> Scalar<T>(string sql, params object[] parameters) => Postgres.Scalar<T>(sql, parameters);

@@ -25,17 +25,19 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             select t.*, t.response_code = '00' and t.approve_by <= clock_timestamp() as late
               from unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[],
                           $8::bigint[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[],
-                          $14::timestamptz[], $15::timestamptz[]) with ordinality
+                          $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[]) with ordinality
                 as t(bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
-                     amount, currency, channel, response_code, switch_reference, approval_code, approve_by, answer_by, n)
+                     amount, currency, channel, response_code, switch_reference, approval_code, approve_by, answer_by, stan, transmitted_at, n)
         ), inserted as (
             insert into payments (bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
-                                  amount, currency, channel, response_code, switch_reference, approval_code, answer_by)
+                                  amount, currency, channel, response_code, switch_reference, approval_code, answer_by,
+                                  stan, transmitted_at)
             select bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id, amount, currency, channel,
                    case when late then '91' else response_code end,
                    case when late then null else switch_reference end,
                    case when late then null else approval_code end,
-                   case when response_code = '00' and not late then answer_by end
+                   case when response_code = '00' and not late then answer_by end,
+                   stan, transmitted_at
               from incoming
             on conflict do nothing
             returning bank_code, reference, local_date, bill_id, amount, response_code
@@ -146,8 +148,10 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     {
         await using var command = _dataSource.CreateCommand($"""
             select bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id, amount, currency, channel,
-                   response_code, switch_reference, approval_code, reversed_at is not null
-              from payments where {condition}
+                   response_code, switch_reference, approval_code, stan, transmitted_at,
+                   exists (select from reversals r where r.bank_code = p.bank_code and r.reference = p.reference
+                                                     and r.local_date = p.local_date and r.outcome = 'applied')
+              from payments p where {condition}
             """);
         foreach (var parameter in parameters)
         {
@@ -163,67 +167,154 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         var entry = new JournalEntry(new RequestKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), (byte[])reader[3],
             reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
             Enum.Parse<Billing.Channel>(reader.GetString(9), ignoreCase: true), reader.GetString(10),
-            reader.IsDBNull(11) ? null : reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12));
+            reader.IsDBNull(11) ? null : reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12))
+        {
+            Trace = reader.IsDBNull(13) || reader.IsDBNull(14) ? null : new IsoTrace(reader.GetString(13), reader.GetString(14)),
+        };
         var status = entry.ResponseCode != ResponseCodes.Approved ? PaymentStatus.Declined
-            : reader.GetBoolean(13) ? PaymentStatus.Reversed
+            : reader.GetBoolean(15) ? PaymentStatus.Reversed
             : PaymentStatus.Approved;
         return new PaymentRecord(entry, status);
     }
 
-    public async Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken)
+    public async Task<ReversalResult> ReverseAsync(ReversalEntry reversal, TimeSpan timeLimit, CancellationToken cancellationToken)
     {
-        // One statement: the payment row is locked, marked and its bill credited back together, or nothing happens.
-        await using var command = _dataSource.CreateCommand("""
-            with target as (
-                select amount, reversed_at, created_at >= now() - $5 as in_time from payments
-                 where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
-                   for update
-            ), reversed as (
-                update payments p set reversed_at = now()
-                  from target t
-                 where p.bank_code = $1 and p.reference = $2 and p.local_date = $3
-                   and t.reversed_at is null and t.amount = $4 and t.in_time
-                returning p.bill_id, p.amount
-            ), credited as (
-                update bills b set amount_paid = b.amount_paid - r.amount, status = 'open'
-                  from reversed r where b.id = r.bill_id
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The payment row is locked first, so reversals of one payment (and a late decline of it) take turns, and each
+        // statement after this one sees what the one before it committed. A payment made over REST has no local date in
+        // its key: a 0420 names it by its Idempotency-Key in 37 and the (UTC) date it was made in 13.
+        var payment = await QueryRowAsync(connection, transaction, """
+            select amount, bill_id, stan, transmitted_at, created_at >= now() - $4, local_date from payments
+             where bank_code = $1 and reference = $2 and response_code = '00'
+               and (local_date = $3 or (local_date = '' and right(to_char(created_at at time zone 'UTC', 'YYYYMMDD'), length($3)) = $3))
+             order by local_date = $3 desc limit 1
+               for update
+            """, [reversal.Original.Bank, reversal.Original.Reference, reversal.Original.LocalDate, timeLimit], cancellationToken);
+        if (payment is null || !NamesPayment(reversal.OriginalTrace, payment[2] as string, payment[3] as string))
+        {
+            return new ReversalResult(ReversalOutcome.NotFound);
+        }
+
+        var original = reversal.Original with { LocalDate = (string)payment[5] };
+
+        var recorded = await QueryRowAsync(connection, transaction, """
+            select amount, outcome, reason from reversals where bank_code = $1 and reference = $2 and local_date = $3
+            """, [original.Bank, original.Reference, original.LocalDate], cancellationToken);
+        if (recorded is not null)
+        {
+            return (long)recorded[0] != reversal.Amount ? new ReversalResult(ReversalOutcome.OtherContent)
+                : new ReversalResult((string)recorded[1] == "applied" ? ReversalOutcome.Applied : ReversalOutcome.Exception, recorded[2] as string, Repeat: true);
+        }
+
+        var (paymentAmount, billId, inTime) = ((long)payment[0], payment[1] as long?, (bool)payment[4]);
+        var reason = reversal.Amount != paymentAmount ? ReversalReasons.AmountDiffers
+            : !inTime ? ReversalReasons.PastTimeLimit
+            : null;
+        await using (var insert = new NpgsqlCommand("""
+            with recorded as (
+                insert into reversals (switch_reference, bank_code, reference, local_date, amount, outcome, reason, edge)
+                values ($1, $2, $3, $4, $5, case when $6::text is null then 'applied' else 'exception' end, $6, $7)
             )
-            select t.amount, t.reversed_at is not null, t.in_time, (select count(*) from reversed) from target t
-            """);
-        command.Parameters.AddWithValue(original.Bank);
-        command.Parameters.AddWithValue(original.Reference);
-        command.Parameters.AddWithValue(original.LocalDate);
-        command.Parameters.AddWithValue(amount);
-        command.Parameters.AddWithValue(timeLimit);
+            update bills set amount_paid = amount_paid - $5,
+                   status = case when status = 'cancelled' then status when amount_paid - $5 >= amount_due then 'paid' else 'open' end
+             where id = $8 and $6::text is null
+            """, connection, transaction))
+        {
+            insert.Parameters.AddWithValue(reversal.SwitchReference);
+            insert.Parameters.AddWithValue(original.Bank);
+            insert.Parameters.AddWithValue(original.Reference);
+            insert.Parameters.AddWithValue(original.LocalDate);
+            insert.Parameters.AddWithValue(reversal.Amount);
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)reason ?? DBNull.Value });
+            insert.Parameters.AddWithValue(reversal.Edge.ToString().ToLowerInvariant());
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)billId ?? DBNull.Value });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new ReversalResult(reason is null ? ReversalOutcome.Applied : ReversalOutcome.Exception, reason);
+    }
+
+    /// <summary>
+    /// Whether field 90's STAN and field 7 name the payment. A payment made over REST journaled neither: its key alone
+    /// names it; so does a REST reversal, which has no field 90.
+    /// </summary>
+    private static bool NamesPayment(IsoTrace? named, string? stan, string? transmittedAt) =>
+        named is not { } trace || stan is null || (trace.Stan == stan && trace.TransmittedAt == transmittedAt);
+
+    private static async Task<object[]?> QueryRowAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return ReversalOutcome.NotFound;
+            return null;
         }
 
-        return reader.GetInt64(3) == 1 ? ReversalOutcome.Reversed
-            : reader.GetBoolean(1) ? ReversalOutcome.AlreadyReversed
-            : reader.GetInt64(0) != amount ? ReversalOutcome.AmountDiffers
-            : ReversalOutcome.TooLate;
+        var row = new object[reader.FieldCount];
+        reader.GetValues(row);
+        return row.Select(value => value is DBNull ? null! : value).ToArray();
     }
 
     public async Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("""
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Locked first, as a reversal locks it: the decline then sees a reversal that committed meanwhile.
+        object[] parameters = [key.Bank, key.Reference, key.LocalDate];
+        if (await QueryRowAsync(connection, transaction, """
+                select 1 from payments where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00' for update
+                """, parameters, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        var declined = await QueryRowAsync(connection, transaction, """
             with declined as (
-                update payments set response_code = '91', switch_reference = null, approval_code = null
-                 where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00' and reversed_at is null
+                update payments p set response_code = '91', switch_reference = null, approval_code = null
+                 where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
+                   and not exists (select from reversals r where r.bank_code = p.bank_code and r.reference = p.reference
+                                                              and r.local_date = p.local_date and r.outcome = 'applied')
                 returning bill_id, amount
             ), credited as (
-                update bills b set amount_paid = b.amount_paid - d.amount, status = 'open'
+                update bills b set amount_paid = b.amount_paid - d.amount,
+                       status = case when b.status = 'cancelled' then b.status when b.amount_paid - d.amount >= b.amount_due then 'paid' else 'open' end
                   from declined d where b.id = d.bill_id
             )
             select count(*) from declined
+            """, parameters, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (long)declined![0] == 1;
+    }
+
+    public async Task<IReadOnlyList<ReversalException>> ListReversalExceptionsAsync(string? bank, string? biller, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            select r.switch_reference, r.bank_code, r.reference, r.local_date, p.switch_reference, p.biller_code, r.amount, p.amount,
+                   p.currency, r.reason, r.edge, r.created_at
+              from reversals r join payments p using (bank_code, reference, local_date)
+             where r.outcome = 'exception' and ($1::text is null or r.bank_code = $1) and ($2::text is null or p.biller_code = $2)
+             order by r.created_at, r.switch_reference
             """);
-        command.Parameters.AddWithValue(key.Bank);
-        command.Parameters.AddWithValue(key.Reference);
-        command.Parameters.AddWithValue(key.LocalDate);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)bank ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)biller ?? DBNull.Value });
+        var exceptions = new List<ReversalException>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            exceptions.Add(new ReversalException(reader.GetString(0), new RequestKey(reader.GetString(1), reader.GetString(2), reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
+                reader.GetString(9), Enum.Parse<Edge>(reader.GetString(10), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(11)));
+        }
+
+        return exceptions;
     }
 
     public async ValueTask DisposeAsync()
@@ -338,6 +429,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.ApprovalCode));
         Add(command, NpgsqlDbType.TimestampTz, batch.Select(p => p.Deadline.ApproveBy));
         Add(command, NpgsqlDbType.TimestampTz, batch.Select(p => p.Deadline.AnswerBy));
+        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.Trace?.Stan));
+        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.Trace?.TransmittedAt));
 
         var exceptions = new Dictionary<long, JournalOutcome>();
         await using var reader = await command.ExecuteReaderAsync();

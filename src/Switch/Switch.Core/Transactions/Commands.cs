@@ -18,7 +18,21 @@ public sealed record InquireBill(RequestKey Key, string BillerCode, string Accou
 /// <summary>Pay a bill: ISO 0200 with 3=500000, or REST POST. Amount in minor units of the ISO 4217 numeric currency.</summary>
 public sealed record PayBill(
     RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel, long Amount, int Currency, string? PayerAccount)
-    : Command(Key);
+    : Command(Key)
+{
+    /// <summary>The 0200's fields 11 and 7, journaled so that a reversal's field 90 can be checked against them; null over REST.</summary>
+    public IsoTrace? Trace { get; init; }
+}
 
-/// <summary>Reverse an earlier payment of the same bank: ISO 0420/0421, or REST. Amount is the original amount.</summary>
-public sealed record ReversePayment(RequestKey Key, RequestKey Original, long Amount) : Command(Key);
+/// <summary>
+/// Reverse an earlier payment of the same bank: ISO 0420/0421 (an advice: the bank has reversed on its side), or REST.
+/// Amount is what the bank reversed, which should be the original amount. <paramref name="OriginalTrace"/> is what
+/// field 90 names of the original 0200 (its 11 and 7); null over REST.
+/// </summary>
+public sealed record ReversePayment(RequestKey Key, RequestKey Original, long Amount, Edge Edge, IsoTrace? OriginalTrace = null) : Command(Key);
+
+/// <summary>An ISO 8583 request's STAN (field 11) and transmission date and time (field 7, MMDDhhmmss).</summary>
+public readonly record struct IsoTrace(string Stan, string TransmittedAt);
+
+/// <summary>The edge a request came by.</summary>
+public enum Edge { Iso, Rest }

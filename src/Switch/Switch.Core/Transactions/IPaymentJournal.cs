@@ -17,10 +17,11 @@ public sealed record JournalEntry(
     Channel Channel,
     string ResponseCode,
     string? SwitchReference,
-    string? ApprovalCode);
-
-/// <summary>What became of a reversal: only Reversed changed anything.</summary>
-public enum ReversalOutcome { Reversed, AlreadyReversed, NotFound, AmountDiffers, TooLate }
+    string? ApprovalCode)
+{
+    /// <summary>The ISO 8583 0200's fields 11 and 7, which a reversal's field 90 must name; null for a REST payment.</summary>
+    public IsoTrace? Trace { get; init; }
+}
 
 /// <summary>
 /// Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another
@@ -45,15 +46,23 @@ public interface IPaymentJournal
 
     /// <summary>
     /// Turns the approval under <paramref name="key"/> into the 91 its bank was answered because its commit finished
-    /// too late, giving its bill the amount back. False when there is no such unreversed approval. Durable when it returns.
+    /// too late, giving its bill the amount back (a cancelled bill stays cancelled). False when there is no such
+    /// approval without an applied reversal. Durable when it returns.
     /// </summary>
     Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks the approved payment under <paramref name="original"/> reversed and gives its bill the amount back,
-    /// if it was approved for <paramref name="amount"/> no longer than <paramref name="timeLimit"/> ago. Durable when it returns.
+    /// Records the reversal of the approved payment under its original key, once: applied (its bill gets the amount back,
+    /// a cancelled bill stays cancelled, the bank's committed position goes down) when it is for the payment's amount and
+    /// no later than <paramref name="timeLimit"/> after it, else as an exception with its reason. A repeat with the same
+    /// amount changes nothing and finds what was recorded; with another amount it is OtherContent. NotFound when there is
+    /// no such approval, or when the reversal names the original's STAN and field 7 and the payment journaled others.
+    /// Durable when it returns.
     /// </summary>
-    Task<ReversalOutcome> ReverseAsync(RequestKey original, long amount, TimeSpan timeLimit, CancellationToken cancellationToken);
+    Task<ReversalResult> ReverseAsync(ReversalEntry reversal, TimeSpan timeLimit, CancellationToken cancellationToken);
+
+    /// <summary>The reversals recorded as exceptions, oldest first, of one bank or biller or all: the reversal report.</summary>
+    Task<IReadOnlyList<ReversalException>> ListReversalExceptionsAsync(string? bank, string? biller, CancellationToken cancellationToken);
 
     /// <summary>The entry journaled under this key, to answer a repeat with the first answer.</summary>
     Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken);

@@ -23,4 +23,8 @@ public sealed record PaymentReply(string ResponseCode, string? SwitchReference, 
     public bool FirstAnswer { get; init; }
 }
 
-public sealed record ReversalReply(string ResponseCode) : Reply(ResponseCode);
+/// <summary>A reversal's answer: 00 acknowledges it, applied or (with <see cref="ExceptionReason"/>) recorded as an exception.</summary>
+public sealed record ReversalReply(string ResponseCode) : Reply(ResponseCode)
+{
+    public string? ExceptionReason { get; init; }
+}

@@ -85,25 +85,27 @@ public sealed class TransactionFlow(
     }
 
     /// <summary>
-    /// Reverses an approved payment of the same bank (its key is the original's 32, 37 and 13): 00 when reversed or
-    /// already reversed (a repeat), 25 when there is no such approval, 13 when the amount is not the original's,
-    /// 57 after the reversal time limit. The bank's position goes down by the amount.
+    /// Records a reversal of an approved payment of the same bank (its key is the original's 32, 37 and 13): 00 when it
+    /// is applied or recorded as an exception (an advice the bank has already acted on is never refused), also for a
+    /// repeat of the same amount; 25 when there is no such approval; 94 when a reversal of it with another amount is
+    /// already recorded. Only an applied reversal takes the amount off the bank's position.
     /// </summary>
     public async Task<ReversalReply> ReverseAsync(ReversePayment reversal, CancellationToken cancellationToken)
     {
-        var outcome = await journal.ReverseAsync(reversal.Original, reversal.Amount, reversalTimeLimit, cancellationToken);
-        if (outcome == ReversalOutcome.Reversed)
+        var result = await journal.ReverseAsync(
+            new ReversalEntry(SwitchReference.Next(), reversal.Original, reversal.Amount, reversal.Edge, reversal.OriginalTrace), reversalTimeLimit, cancellationToken);
+        if (result is { Outcome: ReversalOutcome.Applied, Repeat: false })
         {
             positions.Reverse(reversal.Original.Bank, reversal.Amount);
         }
 
-        return new ReversalReply(outcome switch
+        return result.Outcome switch
         {
-            ReversalOutcome.Reversed or ReversalOutcome.AlreadyReversed => ResponseCodes.Approved,
-            ReversalOutcome.NotFound => ResponseCodes.OriginalNotFound,
-            ReversalOutcome.AmountDiffers => ResponseCodes.InvalidAmount,
-            _ => ResponseCodes.NotPermitted,
-        });
+            ReversalOutcome.Applied => new ReversalReply(ResponseCodes.Approved),
+            ReversalOutcome.Exception => new ReversalReply(ResponseCodes.Approved) { ExceptionReason = result.Reason },
+            ReversalOutcome.NotFound => new ReversalReply(ResponseCodes.OriginalNotFound),
+            _ => new ReversalReply(ResponseCodes.Duplicate),
+        };
     }
 
     private async Task<PaymentReply> SettleAsync(
@@ -190,7 +192,7 @@ public sealed class TransactionFlow(
         PayBill payment, byte[] fingerprint, Bill? bill, string code, string? reference, Deadline deadline, CancellationToken cancellationToken)
     {
         var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Math.Max(payment.Amount, 0),
-            payment.Currency, payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next());
+            payment.Currency, payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next()) { Trace = payment.Trace };
         var outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
         while (outcome == JournalOutcome.ApprovalCodeTaken)
         {

@@ -62,9 +62,10 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
         var key = new RequestKey(bank.Code, rrn, IsoDates.KeyText(localDate));
         if (request.Mti is 420 or 421)
         {
-            // The reversal carries the original's 37 and 13; field 90 must name an original 0200, field 4 its amount.
-            return request.GetString(90) is { } original && original.StartsWith("0200", StringComparison.Ordinal) && request.TryGetInt64(4, out var reversed)
-                ? new ReversePayment(key, key, reversed)
+            // The advice carries the original's 37 and 13 and its amount in 4; field 90 names the original 0200: its MTI,
+            // STAN (11) and field 7, which the journal checks against the payment's.
+            return request.GetString(90) is { Length: 42 } original && original.StartsWith("0200", StringComparison.Ordinal) && request.TryGetInt64(4, out var reversed)
+                ? new ReversePayment(key, key, reversed, Edge.Iso, new IsoTrace(original[4..10], original[10..20]))
                 : null;
         }
 
@@ -85,6 +86,9 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
 
         return request.TryGetInt64(4, out var amount) && request.TryGetInt64(49, out var currency)
             ? new PayBill(key, biller, account, billNumber, channel, amount, (int)currency, request.GetString(102))
+            {
+                Trace = request.GetString(11) is { } stan && request.GetString(7) is { } sent ? new IsoTrace(stan, sent) : null,
+            }
             : null;
     }
 

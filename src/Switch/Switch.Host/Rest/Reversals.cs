@@ -31,16 +31,24 @@ public static class Reversals
                 return Problems.For(ResponseCodes.FormatError, "amount and currency go together, the amount a decimal string such as \"395.95\"", http);
             }
 
-            if (request.Currency != currency.Alpha || given != AmountProblem.None)
+            // A REST reversal is a request the switch may refuse: another amount is 13 and records nothing, where an
+            // ISO 8583 advice of another amount is acknowledged and recorded as an exception.
+            if (request.Currency != currency.Alpha || given != AmountProblem.None || amount != original.Amount)
             {
                 return Problems.For(ResponseCodes.InvalidAmount, $"the payment was {MoneyText.Format(original.Amount, currency)} {currency.Alpha}", http);
             }
         }
 
         // As for a payment: once started, the reversal runs to its end even if its answer is too late or the bank hangs up.
-        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount), CancellationToken.None).WaitAsync(http.Deadline());
-        return reply.Approved
-            ? TypedResults.Ok(new ReversalBody(paymentId, "reversed", reply.ResponseCode))
-            : Problems.For(reply.ResponseCode, reply.ResponseCode == ResponseCodes.NotPermitted ? "the reversal time limit has passed" : null, http);
+        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount, Edge.Rest), CancellationToken.None).WaitAsync(http.Deadline());
+        // A REST reversal is a request, not an advice: one the switch recorded as an exception (past the time limit) was
+        // not applied, and the bank hears so.
+        return reply switch
+        {
+            { Approved: true, ExceptionReason: null } => TypedResults.Ok(new ReversalBody(paymentId, "reversed", reply.ResponseCode)),
+            { Approved: true } => Problems.For(ResponseCodes.NotPermitted, reply.ExceptionReason == ReversalReasons.PastTimeLimit
+                ? "the reversal time limit has passed" : $"the payment can no longer be reversed ({reply.ExceptionReason})", http),
+            _ => Problems.For(reply.ResponseCode, reply.ResponseCode == ResponseCodes.Duplicate ? "a reversal of this payment with another amount is recorded" : null, http),
+        };
     }
 }
