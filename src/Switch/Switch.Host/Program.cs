@@ -6,4 +6,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(IsoCommand.Create());
+root.Subcommands.Add(BanksCommand.Create());
 return await root.Parse(args).InvokeAsync();
