@@ -157,9 +157,24 @@ public sealed class PositionActorTests : IAsyncLifetime
         var position = Start(cap: 1_000);
         await position.Ask<PositionSnapshot>(new GetPosition("B"), Wait);
         _journal.Cap = 100;
-        _journal.BanksWithNewCaps = ["B"];
+        _journal.Caps = [new BankCap("B", 100, Acknowledged: false)];
 
         _system.ActorOf(CapWatcher.Props(_journal, position, Settings));
+
+        await PollAsync(position, p => p.Cap == 100);
+    }
+
+    [Fact]
+    public async Task Cap_watcher_tells_the_actor_of_a_cap_that_changed_since_its_last_look_even_if_acknowledged_elsewhere()
+    {
+        var position = Start(cap: 1_000);
+        await position.Ask<PositionSnapshot>(new GetPosition("B"), Wait);
+        _journal.Caps = [new BankCap("B", 1_000, Acknowledged: true)];
+        _system.ActorOf(CapWatcher.Props(_journal, position, Settings));
+        await PollUntilAsync(() => _journal.CapReads >= 1);
+
+        _journal.Cap = 100;
+        _journal.Caps = [new BankCap("B", 100, Acknowledged: true)];
 
         await PollAsync(position, p => p.Cap == 100);
     }
@@ -219,6 +234,7 @@ public sealed class PositionActorTests : IAsyncLifetime
         private readonly ConcurrentDictionary<string, long> _approved = new();
         private long _committed;
         private int _reads;
+        private int _capReads;
 
         public volatile bool Down;
 
@@ -232,7 +248,7 @@ public sealed class PositionActorTests : IAsyncLifetime
 
         public ConcurrentQueue<(string Bank, long Cap)> Acknowledged { get; } = new();
 
-        public IReadOnlyList<string> BanksWithNewCaps { get; set; } = [];
+        public IReadOnlyList<BankCap> Caps { get; set; } = [];
 
         public void Approve(string reference, long amount)
         {
@@ -250,7 +266,14 @@ public sealed class PositionActorTests : IAsyncLifetime
                 : Task.FromResult(new JournalPosition(Cap, Interlocked.Read(ref _committed), references.Where(_approved.ContainsKey).ToHashSet()));
         }
 
-        public Task<IReadOnlyList<string>> BanksWithNewCapsAsync(CancellationToken cancellationToken) => Task.FromResult(BanksWithNewCaps);
+        public int CapReads => Volatile.Read(ref _capReads);
+
+        public Task<IReadOnlyList<BankCap>> CapsAsync(CancellationToken cancellationToken)
+        {
+            var caps = Caps;
+            Interlocked.Increment(ref _capReads);
+            return Task.FromResult(caps);
+        }
 
         public Task AcknowledgeCapAsync(string bank, long cap, CancellationToken cancellationToken)
         {

@@ -29,17 +29,17 @@ public sealed class PostgresPositionSource(NpgsqlDataSource dataSource) : IPosit
             : new JournalPosition(0, 0, new HashSet<string>());
     }
 
-    public async Task<IReadOnlyList<string>> BanksWithNewCapsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BankCap>> CapsAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select code from banks where cap_applied is distinct from net_debit_cap");
+        await using var command = dataSource.CreateCommand("select code, net_debit_cap, cap_applied is not distinct from net_debit_cap from banks");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var banks = new List<string>();
+        var caps = new List<BankCap>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            banks.Add(reader.GetString(0));
+            caps.Add(new BankCap(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2)));
         }
 
-        return banks;
+        return caps;
     }
 
     public async Task AcknowledgeCapAsync(string bank, long cap, CancellationToken cancellationToken)

@@ -4,10 +4,11 @@ using Akka.Event;
 namespace Switch.Positions;
 
 /// <summary>
-/// One per node: every <see cref="PositionSettings.CapRefresh"/> it asks the database, in one query for all banks,
-/// which caps differ from the one their position actor last acknowledged (changed through the switch or edited
-/// directly), and tells those actors to apply theirs. The actor acknowledges in the database once applied, which
-/// ends the difference.
+/// One per node: every <see cref="PositionSettings.CapRefresh"/> it reads every bank's cap in one query and tells the
+/// position actor of each bank whose cap is not acknowledged (changed through the switch or edited directly, or a new
+/// bank) or differs from the one this watcher saw last time, to apply it. The actor acknowledges in the database once
+/// applied. Comparing with its own last look too means a cap change reaches this node's actors even when another
+/// switch on the same database (tests run several) acknowledged it first.
 /// </summary>
 public sealed class CapWatcher : ReceiveActor, IWithTimers
 {
@@ -15,6 +16,7 @@ public sealed class CapWatcher : ReceiveActor, IWithTimers
     private readonly IActorRef _positions;
     private readonly PositionSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private Dictionary<string, long> _seen = [];
     private bool _asking;
     private bool _failing;
 
@@ -45,9 +47,9 @@ public sealed class CapWatcher : ReceiveActor, IWithTimers
 
         _asking = true;
         var timeout = new CancellationTokenSource(_settings.ReadTimeout);
-        var asking = _source.BanksWithNewCapsAsync(timeout.Token);
+        var asking = _source.CapsAsync(timeout.Token);
         asking.ContinueWith(_ => timeout.Dispose(), TaskScheduler.Default);
-        asking.PipeTo(Self, success: banks => new Found(banks), failure: e => new Failed(e));
+        asking.PipeTo(Self, success: caps => new Found(caps), failure: e => new Failed(e));
     }
 
     private void OnFound(Found found)
@@ -59,10 +61,12 @@ public sealed class CapWatcher : ReceiveActor, IWithTimers
             _log.Info("Cap changes can be read again");
         }
 
-        foreach (var bank in found.Banks)
+        foreach (var cap in found.Caps.Where(c => !c.Acknowledged || (_seen.TryGetValue(c.Bank, out var seen) && seen != c.Cap)))
         {
-            _positions.Tell(new RefreshCap(bank));
+            _positions.Tell(new RefreshCap(cap.Bank));
         }
+
+        _seen = found.Caps.ToDictionary(c => c.Bank, c => c.Cap);
     }
 
     private void OnFailed(Failed failed)
@@ -80,7 +84,7 @@ public sealed class CapWatcher : ReceiveActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
-    private sealed record Found(IReadOnlyList<string> Banks);
+    private sealed record Found(IReadOnlyList<BankCap> Caps);
 
     private sealed record Failed(Exception Cause);
 }

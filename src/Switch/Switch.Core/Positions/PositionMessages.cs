@@ -40,12 +40,15 @@ public interface IPositionSource
     /// </summary>
     Task<JournalPosition> ReadAsync(string bank, IReadOnlyCollection<string> references, CancellationToken cancellationToken);
 
-    /// <summary>Banks whose cap changed since their position actor last acknowledged one: one cheap query for all banks.</summary>
-    Task<IReadOnlyList<string>> BanksWithNewCapsAsync(CancellationToken cancellationToken);
+    /// <summary>Every bank's cap, and whether its position actor has acknowledged it: one cheap query for all banks.</summary>
+    Task<IReadOnlyList<BankCap>> CapsAsync(CancellationToken cancellationToken);
 
     /// <summary>Records that the bank's position actor enforces <paramref name="cap"/> (nothing if the cap has changed again since).</summary>
     Task AcknowledgeCapAsync(string bank, long cap, CancellationToken cancellationToken);
 }
+
+/// <summary>A bank's cap in the database; not acknowledged when no position actor has said it enforces it since it last changed.</summary>
+public sealed record BankCap(string Bank, long Cap, bool Acknowledged);
 
 /// <summary>The flow's view of the position actors, wherever in the cluster they run.</summary>
 public interface IPositions
