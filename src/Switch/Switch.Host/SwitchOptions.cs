@@ -1,4 +1,5 @@
 using Switch.Adapters.Iso8583.Framing;
+using Switch.Positions;
 
 namespace Switch.Host;
 
@@ -29,6 +30,9 @@ public sealed class SwitchOptions
     public TimeSpan LateCommitLookback { get; set; } = TimeSpan.FromHours(1);
 
     public ClusterSettings Cluster { get; set; } = new();
+
+    /// <summary>Position actors: settling forgotten reservations, journal outages, cap refresh.</summary>
+    public PositionSettings Positions { get; set; } = new();
 
     /// <summary>How long billers and their enrolments are kept in memory before they are read again.</summary>
     public TimeSpan CatalogRefresh { get; set; } = TimeSpan.FromSeconds(30);

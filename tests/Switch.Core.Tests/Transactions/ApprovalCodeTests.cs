@@ -76,7 +76,7 @@ public class ApprovalCodeTests
 
     private sealed class AlwaysRoom : IPositions
     {
-        public Task<bool> ReserveAsync(string bank, string reservation, long amount, CancellationToken cancellationToken) => Task.FromResult(true);
+        public Task<bool> ReserveAsync(string bank, string reservation, long amount, DateTimeOffset deadline, CancellationToken cancellationToken) => Task.FromResult(true);
 
         public void Confirm(string bank, string reservation)
         {

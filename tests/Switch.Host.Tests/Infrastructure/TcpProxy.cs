@@ -16,6 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly Task _accepting;
     private volatile bool _cut;
+    private int _refused;
 
     public TcpProxy(string targetHost, int targetPort)
     {
@@ -26,6 +27,9 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections refused while cut: how often the switch tried to reach the server meanwhile.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     public void Cut()
     {
@@ -63,6 +67,7 @@ public sealed class TcpProxy : IAsyncDisposable
 
             if (_cut)
             {
+                Interlocked.Increment(ref _refused);
                 client.Dispose();
                 continue;
             }

@@ -6,7 +6,7 @@ using static Switch.Host.Tests.Iso.BankMessages;
 namespace Switch.Host.Tests.Iso;
 
 /// <summary>A switch that reaches PostgreSQL through a proxy the test can cut; billers stay cached meanwhile.</summary>
-public sealed class PostgresBehindProxyHost : HostFixture
+public class PostgresBehindProxyHost : HostFixture
 {
     private readonly NpgsqlConnectionStringBuilder _direct = new(RequireServers());
 
@@ -23,6 +23,8 @@ public sealed class PostgresBehindProxyHost : HostFixture
     [
         new("Switch:Postgres:ConnectionString", new NpgsqlConnectionStringBuilder(_direct.ConnectionString) { Port = Proxy.Port, Timeout = 2 }.ConnectionString),
         new("Switch:CatalogRefresh", "00:10:00"),
+        // A reservation whose commit failed is settled from the journal this long after its deadline.
+        new("Switch:Positions:SettleMargin", "00:00:01"),
     ];
 
     public override async Task DisposeAsync()

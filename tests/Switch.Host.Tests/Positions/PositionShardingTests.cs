@@ -19,7 +19,7 @@ public sealed class PositionShardingTests : IAsyncLifetime
     {
         await new MigrationRunner(_postgres, Microsoft.Extensions.Logging.Abstractions.NullLogger<MigrationRunner>.Instance).ApplyAsync();
         _system = await SwitchActorSystem.StartAsync();
-        _positions = PositionSharding.Start(_system, new PostgresPositionSource(_postgres));
+        _positions = PositionSharding.Start(_system, new PostgresPositionSource(_postgres), new PositionSettings(), TimeProvider.System);
     }
 
     public async Task DisposeAsync()
@@ -34,7 +34,7 @@ public sealed class PositionShardingTests : IAsyncLifetime
         var bank = await NewBank(cap: 120);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200)
-            .Select(i => _positions.Ask<Reservation>(new Reserve(bank, $"p{i}", 1), Wait)));
+            .Select(i => _positions.Ask<Reservation>(new Reserve(bank, $"p{i}", 1, InTime), Wait)));
         var snapshot = await _positions.Ask<PositionSnapshot>(new GetPosition(bank), Wait);
 
         Assert.Equal(120, answers.Count(a => a.Granted));
@@ -58,18 +58,20 @@ public sealed class PositionShardingTests : IAsyncLifetime
     public async Task Confirmed_reservations_count_against_the_cap_and_released_ones_do_not()
     {
         var bank = await NewBank(cap: 100);
-        await _positions.Ask<Reservation>(new Reserve(bank, "a", 60), Wait);
-        await _positions.Ask<Reservation>(new Reserve(bank, "b", 40), Wait);
+        await _positions.Ask<Reservation>(new Reserve(bank, "a", 60, InTime), Wait);
+        await _positions.Ask<Reservation>(new Reserve(bank, "b", 40, InTime), Wait);
         _positions.Tell(new Confirm(bank, "a"));
         _positions.Tell(new Release(bank, "b"));
 
-        var fits = await _positions.Ask<Reservation>(new Reserve(bank, "c", 40), Wait);
-        var over = await _positions.Ask<Reservation>(new Reserve(bank, "d", 1), Wait);
+        var fits = await _positions.Ask<Reservation>(new Reserve(bank, "c", 40, InTime), Wait);
+        var over = await _positions.Ask<Reservation>(new Reserve(bank, "d", 1, InTime), Wait);
 
         Assert.True(fits.Granted);
         Assert.False(over.Granted);
         Assert.Equal(new PositionSnapshot(bank, 100, 60, 40), await _positions.Ask<PositionSnapshot>(new GetPosition(bank), Wait));
     }
+
+    private static DateTimeOffset InTime => DateTimeOffset.UtcNow + Wait;
 
     private async Task<string> NewBank(long cap)
     {

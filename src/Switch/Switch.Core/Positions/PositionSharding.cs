@@ -11,8 +11,8 @@ public static class PositionSharding
 {
     public const string TypeName = "position";
 
-    public static IActorRef Start(ActorSystem system, IPositionSource source) =>
-        ClusterSharding.Get(system).Start(TypeName, bank => PositionActor.Props(bank, source), ClusterShardingSettings.Create(system), new BankExtractor());
+    public static IActorRef Start(ActorSystem system, IPositionSource source, PositionSettings settings, TimeProvider time) =>
+        ClusterSharding.Get(system).Start(TypeName, bank => PositionActor.Props(bank, source, settings, time), ClusterShardingSettings.Create(system), new BankExtractor());
 
     private sealed class BankExtractor() : HashCodeMessageExtractor(maxNumberOfShards: 100)
     {

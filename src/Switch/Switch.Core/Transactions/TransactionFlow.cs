@@ -120,27 +120,19 @@ public sealed class TransactionFlow(
         // and a journal entry tells which attempt it came from.
         var reference = SwitchReference.Next();
         var bank = payment.Key.Bank;
-        if (!await positions.ReserveAsync(bank, reference, payment.Amount, cancellationToken))
+        if (!await positions.ReserveAsync(bank, reference, payment.Amount, deadline.ApproveBy, cancellationToken))
         {
             return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, null, deadline, cancellationToken);
         }
 
         // From here the flow runs to its end even if the bank's connection goes, so the reservation is settled either way.
-        PaymentReply reply;
-        try
+        // If the journal fails, the commit may or may not have happened: the position actor holds the reservation until
+        // it is overdue and then asks the journal whether this attempt's approval is there.
+        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, reference, deadline, CancellationToken.None);
+        if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
         {
-            reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, reference, deadline, CancellationToken.None);
-            if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
-            {
-                // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
-                reply = TooLate();
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The commit may or may not have happened: the reservation holds until the journal can say which.
-            _ = SettleWhenKnownAsync(payment.Key, reference);
-            throw;
+            // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
+            reply = TooLate();
         }
 
         if (reply.Approved && reply.FirstAnswer)
@@ -153,36 +145,6 @@ public sealed class TransactionFlow(
         }
 
         return reply;
-    }
-
-    /// <summary>
-    /// Once the journal answers again, confirms the reservation if this attempt's approval is there (its switch
-    /// reference), and releases it otherwise: an outage must not leave a bank's cap held by payments that never were.
-    /// </summary>
-    private async Task SettleWhenKnownAsync(RequestKey key, string reference)
-    {
-        for (var pause = TimeSpan.FromSeconds(1); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerMinute)))
-        {
-            await Task.Delay(pause, time);
-            try
-            {
-                var entry = await journal.FindAsync(key, CancellationToken.None);
-                if (entry is { ResponseCode: ResponseCodes.Approved } && entry.SwitchReference == reference)
-                {
-                    positions.Confirm(key.Bank, reference);
-                }
-                else
-                {
-                    positions.Release(key.Bank, reference);
-                }
-
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Still unreachable: ask again later.
-            }
-        }
     }
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
