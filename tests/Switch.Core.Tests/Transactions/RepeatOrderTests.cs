@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
 using Switch.Billing;
-using Switch.Positions;
 using Switch.Transactions;
 
 namespace Switch.Core.Tests.Transactions;
@@ -13,8 +11,6 @@ namespace Switch.Core.Tests.Transactions;
 public class RepeatOrderTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-    private static readonly Biller TopUp = new("TOPUP", "Top-up", "شحن", "telecom", 682, PresentmentMode.Prepaid, PaymentRule.Any, 0, 0, 1_000_000,
-        new Regex("^[0-9]{10}$"), new HashSet<string> { "100001" }, new HashSet<Channel> { Channel.Mb });
 
     [Fact]
     public async Task Repeat_arriving_while_its_original_is_held_past_the_timeout_waits_and_hears_the_91_it_was_answered()
@@ -22,8 +18,8 @@ public class RepeatOrderTests
         var time = new ManualTime();
         var catalog = new HeldOnceCatalog();
         var journal = new ListJournal(time);
-        var flow = new TransactionFlow(catalog, new NoBills(), journal, new AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
-        var payment = new PayBill(new RequestKey("100001", "000000000001", "1123"), "TOPUP", "0551234567", null, Channel.Mb, 5_000, 682, null);
+        var flow = new TransactionFlow(catalog, new FlowStandIns.NoBills(), journal, new FlowStandIns.AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
+        var payment = FlowStandIns.TopUpPayment();
 
         var original = flow.PayAsync(payment, time.GetUtcNow(), CancellationToken.None);
         await catalog.Held.Task;
@@ -64,62 +60,26 @@ public class RepeatOrderTests
                 await Release.Task;
             }
 
-            return code == TopUp.Code ? TopUp : null;
+            return code == FlowStandIns.TopUp.Code ? FlowStandIns.TopUp : null;
         }
 
-        public ValueTask<IReadOnlyList<Biller>> AllAsync(CancellationToken cancellationToken) => new([TopUp]);
-    }
-
-    private sealed class NoBills : IBillStore
-    {
-        public Task<IReadOnlyList<Bill>> FindAsync(string billerCode, string accountNumber, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Bill>>([]);
-    }
-
-    private sealed class AlwaysRoom : IPositions
-    {
-        public Task<bool> ReserveAsync(string bank, string reservation, long amount, DateTimeOffset deadline, CancellationToken cancellationToken) => Task.FromResult(true);
-
-        public void Confirm(string bank, string reservation)
-        {
-        }
-
-        public void Release(string bank, string reservation)
-        {
-        }
-
-        public void Reverse(string bank, long amount)
-        {
-        }
+        public ValueTask<IReadOnlyList<Biller>> AllAsync(CancellationToken cancellationToken) => new([FlowStandIns.TopUp]);
     }
 
     /// <summary>First entry per key wins; an approval appended after its approve-by time is kept as 91, as the real journal does.</summary>
-    private sealed class ListJournal(TimeProvider time) : IPaymentJournal
+    private sealed class ListJournal(TimeProvider time) : FlowStandIns.Journal
     {
         private readonly ConcurrentDictionary<RequestKey, JournalEntry> _entries = new();
 
         public ICollection<JournalEntry> Entries => _entries.Values;
 
-        public Task<JournalOutcome> AppendAsync(JournalEntry entry, Deadline deadline, CancellationToken cancellationToken)
+        public override Task<JournalOutcome> AppendAsync(JournalEntry entry, Deadline deadline, CancellationToken cancellationToken)
         {
             var late = entry.ResponseCode == ResponseCodes.Approved && deadline.ApproveBy < time.GetUtcNow();
             var kept = late ? entry with { ResponseCode = ResponseCodes.Unavailable, SwitchReference = null, ApprovalCode = null } : entry;
             return Task.FromResult(!_entries.TryAdd(entry.Key, kept) ? JournalOutcome.Duplicate : late ? JournalOutcome.TooLate : JournalOutcome.Written);
         }
 
-        public Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken) => Task.FromResult(_entries.GetValueOrDefault(key));
-
-        public Task<bool> DeclineLateApprovalAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<ReversalResult> ReverseAsync(ReversalEntry reversal, TimeSpan timeLimit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IReadOnlyList<ReversalException>> ListReversalExceptionsAsync(string? bank, string? biller, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<PaymentRecord?> FindRecordAsync(RequestKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<PaymentRecord?> FindByReferenceAsync(string bank, string switchReference, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
+        public override Task<JournalEntry?> FindAsync(RequestKey key, CancellationToken cancellationToken) => Task.FromResult(_entries.GetValueOrDefault(key));
     }
 }
