@@ -5,4 +5,10 @@ public sealed record Bank(string Code, string Name, bool IsActive, bool MacRequi
 {
     /// <summary>REST requests the bank may make per second, across all nodes.</summary>
     public int ApiRateLimit { get; init; } = 2000;
+
+    /// <summary>Whether the bank may sign on only over TLS with one of its own client certificates.</summary>
+    public bool CertificateRequired { get; init; }
+
+    /// <summary>SHA-256 fingerprints (hex, upper case) of the client certificates bound to the bank; more than one during a renewal.</summary>
+    public IReadOnlyList<string> CertificateFingerprints { get; init; } = [];
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Switch.Adapters.Iso8583.Framing;
 
 namespace Switch.Host.Iso;
@@ -21,7 +22,10 @@ public sealed class IsoConnectionHandler(
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new IsoSession(connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId);
+        var session = new IsoSession(connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId)
+        {
+            ClientCertificate = TransportSecurity.Fingerprint(connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate),
+        };
         registry.Opened();
         logger.LogInformation("Connection {Connection} opened from {Remote}", connection.ConnectionId, session.Remote);
         using var inFlight = new SemaphoreSlim(options.MaxInFlightPerConnection);

@@ -8,4 +8,7 @@ public sealed class IsoSession(string remote)
     public string Remote { get; } = remote;
 
     public Bank? Bank { get; set; }
+
+    /// <summary>The SHA-256 fingerprint of the client certificate the connection presented over TLS, or null.</summary>
+    public string? ClientCertificate { get; init; }
 }
