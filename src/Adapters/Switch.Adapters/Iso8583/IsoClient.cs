@@ -23,6 +23,7 @@ public sealed class IsoClient : IAsyncDisposable
     private readonly Channel<IsoMessageView> _unmatched = Channel.CreateUnbounded<IsoMessageView>();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _readLoop;
+    private volatile bool _closed;
 
     private IsoClient(Socket socket, Stream stream, IsoCodec codec, FrameFormat format)
     {
@@ -86,6 +87,13 @@ public sealed class IsoClient : IAsyncDisposable
         if (!_pending.TryAdd(key, response))
         {
             throw new InvalidOperationException($"A request with STAN/RRN {key} is already waiting for its response.");
+        }
+
+        if (_closed)
+        {
+            // The read loop has already failed everything waiting; nothing would ever complete this one.
+            _pending.TryRemove(key, out _);
+            throw new IOException("The connection is closed.");
         }
 
         try
@@ -208,6 +216,7 @@ public sealed class IsoClient : IAsyncDisposable
         }
         finally
         {
+            _closed = true;
             await reader.CompleteAsync();
             var closed = new IOException("The connection closed before the response arrived.");
             foreach (var pending in _pending.Values)
