@@ -1,7 +1,8 @@
 # Private PostgreSQL and Redis for development and tests, sourced by ./switch.
 # Idempotent: installs what is missing, reuses servers that are already up, and stops only what it started.
 # Data lives in .local/ (ignored by git). Ports can be moved with SWITCH_PG_PORT and SWITCH_REDIS_PORT, and the
-# database named with SWITCH_PG_DATABASE (default switch; the benchmark uses its own).
+# database named with SWITCH_PG_DATABASE (default switch; the tests and the benchmark use their own). With
+# SWITCH_PG_FRESH set, the database is dropped and created empty.
 
 SWITCH_ROOT=${SWITCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SWITCH_LOCAL=$SWITCH_ROOT/.local
@@ -66,6 +67,10 @@ devenv_pg_up() {
       devenv_log "PostgreSQL did not start; the end of its log:"; tail -20 "$PG_LOG" >&2; return 1
     fi
     DEVENV_STARTED+=(pg)
+  fi
+  if [ -n "${SWITCH_PG_FRESH:-}" ]; then
+    # Forced: a test host killed mid-run may still hold connections.
+    devenv_psql -qc "drop database if exists \"$SWITCH_PG_DATABASE\" with (force)" postgres
   fi
   if ! devenv_psql -tAc "select 1 from pg_database where datname='$SWITCH_PG_DATABASE'" | grep -q 1; then
     as_pg "$bin/createdb" -h "$PG_RUN" -p "$SWITCH_PG_PORT" -U postgres "$SWITCH_PG_DATABASE"

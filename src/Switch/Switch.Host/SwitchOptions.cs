@@ -15,6 +15,8 @@ public sealed class SwitchOptions
     /// <summary>Where the REST API and /health listen.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:8080";
 
+    public HttpsSettings Https { get; set; } = new();
+
     public IsoListenerOptions Iso { get; set; } = new();
 
     /// <summary>Every request is answered within this time, even when a dependency is slow (spec: 5 s).</summary>
@@ -86,6 +88,8 @@ public sealed class IsoListenerOptions
     public string Address { get; set; } = "127.0.0.1";
 
     public int Port { get; set; } = 5800;
+
+    public IsoTlsOptions Tls { get; set; } = new();
 
     /// <summary>A built-in profile name (spec-ascii, pos-bcd) or a profile JSON file.</summary>
     public string Profile { get; set; } = "spec-ascii";

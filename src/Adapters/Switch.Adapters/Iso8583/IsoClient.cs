@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Switch.Adapters.Iso8583.Framing;
@@ -15,18 +16,19 @@ namespace Switch.Adapters.Iso8583;
 public sealed class IsoClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly IsoCodec _codec;
     private readonly FrameFormat _format;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<IsoMessageView>> _pending = new();
     private readonly Channel<IsoMessageView> _unmatched = Channel.CreateUnbounded<IsoMessageView>();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _readLoop;
+    private volatile bool _closed;
 
-    private IsoClient(Socket socket, IsoCodec codec, FrameFormat format)
+    private IsoClient(Socket socket, Stream stream, IsoCodec codec, FrameFormat format)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _codec = codec;
         _format = format;
         _readLoop = Task.Run(ReadLoopAsync);
@@ -40,18 +42,41 @@ public sealed class IsoClient : IAsyncDisposable
 
     public static async Task<IsoClient> ConnectAsync(string host, int port, IsoCodec? codec = null, FrameFormat? format = null, CancellationToken cancellationToken = default)
     {
+        var socket = await ConnectSocketAsync(host, port, cancellationToken);
+        return new IsoClient(socket, new NetworkStream(socket, ownsSocket: true), codec ?? IsoCodec.Spec, format ?? FrameFormat.Spec);
+    }
+
+    /// <summary>Connects over TLS: <paramref name="tls"/> names the server, how to check its certificate and the client certificate, if any.</summary>
+    public static async Task<IsoClient> ConnectTlsAsync(string host, int port, SslClientAuthenticationOptions tls, IsoCodec? codec = null, FrameFormat? format = null, CancellationToken cancellationToken = default)
+    {
+        var socket = await ConnectSocketAsync(host, port, cancellationToken);
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        try
+        {
+            await stream.AuthenticateAsClientAsync(tls, cancellationToken);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+
+        return new IsoClient(socket, stream, codec ?? IsoCodec.Spec, format ?? FrameFormat.Spec);
+    }
+
+    private static async Task<Socket> ConnectSocketAsync(string host, int port, CancellationToken cancellationToken)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken);
+            return socket;
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-
-        return new IsoClient(socket, codec ?? IsoCodec.Spec, format ?? FrameFormat.Spec);
     }
 
     /// <summary>Sends a request and waits for the response with the same fields 11 and 37.</summary>
@@ -62,6 +87,13 @@ public sealed class IsoClient : IAsyncDisposable
         if (!_pending.TryAdd(key, response))
         {
             throw new InvalidOperationException($"A request with STAN/RRN {key} is already waiting for its response.");
+        }
+
+        if (_closed)
+        {
+            // The read loop has already failed everything waiting; nothing would ever complete this one.
+            _pending.TryRemove(key, out _);
+            throw new IOException("The connection is closed.");
         }
 
         try
@@ -184,6 +216,7 @@ public sealed class IsoClient : IAsyncDisposable
         }
         finally
         {
+            _closed = true;
             await reader.CompleteAsync();
             var closed = new IOException("The connection closed before the response arrived.");
             foreach (var pending in _pending.Values)

@@ -12,7 +12,8 @@ namespace Switch.Adapters.Postgres;
 /// </summary>
 public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan cacheFor, BankKeyStore keys) : IBankDirectory
 {
-    private const string Columns = "code, name_en, status = 'active', mac_required, mac_key, max_connections, api_rate_limit";
+    private const string Columns = "code, name_en, status = 'active', mac_required, mac_key, max_connections, api_rate_limit, certificate_required, "
+        + "array(select encode(c.sha256, 'hex') from bank_certificates c where c.bank_code = banks.code)";
 
     private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _cache = new();
     private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _byApiKey = new();
@@ -70,7 +71,12 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
         {
             bank = await reader.ReadAsync(cancellationToken)
                 ? new Bank(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3),
-                    reader.IsDBNull(4) ? null : (byte[])reader[4], reader.GetInt32(5)) { ApiRateLimit = reader.GetInt32(6) }
+                    reader.IsDBNull(4) ? null : (byte[])reader[4], reader.GetInt32(5))
+                {
+                    ApiRateLimit = reader.GetInt32(6),
+                    CertificateRequired = reader.GetBoolean(7),
+                    CertificateFingerprints = Array.ConvertAll(reader.GetFieldValue<string[]>(8), f => f.ToUpperInvariant()),
+                }
                 : null;
         }
 

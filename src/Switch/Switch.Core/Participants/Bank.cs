@@ -18,6 +18,12 @@ public sealed record Bank(string Code, string Name, bool IsActive, bool MacRequi
         MacKey is { } current && verifies(current) ? current
         : NextMacKey is { } next && verifies(next.Key) ? next.Key
         : null;
+
+    /// <summary>Whether the bank may sign on only over TLS with one of its own client certificates.</summary>
+    public bool CertificateRequired { get; init; }
+
+    /// <summary>SHA-256 fingerprints (hex, upper case) of the client certificates bound to the bank; more than one during a renewal.</summary>
+    public IReadOnlyList<string> CertificateFingerprints { get; init; } = [];
 }
 
 /// <summary>A bank's next MAC key and its version in the key store.</summary>

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Switch.Adapters.Iso8583.Framing;
 
 namespace Switch.Host.Iso;
@@ -24,7 +25,10 @@ public sealed class IsoConnectionHandler(
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new IsoSession(connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId);
+        var session = new IsoSession(connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId)
+        {
+            ClientCertificate = TransportSecurity.Fingerprint(connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate),
+        };
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? session.Remote;
         if (registry.TryOpen(address, options.MaxConnections, options.MaxConnectionsPerAddress) is { } refusal)
         {

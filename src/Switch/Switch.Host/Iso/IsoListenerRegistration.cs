@@ -7,7 +7,7 @@ namespace Switch.Host.Iso;
 
 public static class IsoListenerRegistration
 {
-    /// <summary>Adds the ISO 8583 listener as a second Kestrel endpoint next to HTTP.</summary>
+    /// <summary>Adds the ISO 8583 listener (and, when configured, its TLS twin and HTTPS) as Kestrel endpoints next to HTTP.</summary>
     public static void AddIsoListener(this WebApplicationBuilder builder, SwitchOptions options)
     {
         builder.Services.AddSingleton(options.Iso);
@@ -23,7 +23,18 @@ public static class IsoListenerRegistration
             // Explicit endpoints replace UseUrls, so HTTP is declared here too.
             var http = new Uri(options.HttpUrl);
             kestrel.Listen(ParseAddress(http.Host), http.Port);
+            if (options.Https.Url is { Length: > 0 } httpsUrl)
+            {
+                var https = new Uri(httpsUrl);
+                kestrel.Listen(ParseAddress(https.Host), https.Port, listen => listen.UseHttps(TransportSecurity.ForHttps(options.Https)));
+            }
+
             kestrel.Listen(ParseAddress(options.Iso.Address), options.Iso.Port, listen => listen.UseConnectionHandler<IsoConnectionHandler>());
+            if (options.Iso.Tls.Port != 0)
+            {
+                var tls = TransportSecurity.ForIso(options.Iso.Tls, kestrel.ApplicationServices.GetRequiredService<TimeProvider>());
+                kestrel.Listen(ParseAddress(options.Iso.Address), options.Iso.Tls.Port, listen => listen.UseHttps(tls).UseConnectionHandler<IsoConnectionHandler>());
+            }
         });
     }
 

@@ -62,7 +62,7 @@ public sealed class IsoRequestProcessor(
         var macValid = macKey is not null;
         var placeFree = code == NetworkManagement.SignOn && session.Bank is null && claimed is not null
             && registry.TryBind(claimed.Code, claimed.MaxConnections);
-        var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree);
+        var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree, session.ClientCertificate);
         if (placeFree && decision.Change != NetworkManagement.SessionChange.Bind)
         {
             registry.Unbind(claimed!.Code);

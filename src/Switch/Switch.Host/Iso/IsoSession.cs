@@ -11,4 +11,7 @@ public sealed class IsoSession(string remote)
 
     /// <summary>Sign-ons answered other than 00 on this connection.</summary>
     public int FailedSignOns { get; set; }
+
+    /// <summary>The SHA-256 fingerprint of the client certificate the connection presented over TLS, or null.</summary>
+    public string? ClientCertificate { get; init; }
 }

@@ -14,7 +14,8 @@ public static class NetworkManagement
     /// <param name="field32">Field 32 as received.</param>
     /// <param name="macValid">Whether field 128 verifies under the claimed bank's key.</param>
     /// <param name="placeFree">Whether the claimed bank may open one more signed-on connection.</param>
-    public static Decision Decide(string? code, Bank? signedOnAs, string? field32, Bank? claimed, bool macValid, bool placeFree)
+    /// <param name="clientCertificate">The fingerprint of the connection's client certificate, or null (see <see cref="ClientCertificateBinding"/>).</param>
+    public static Decision Decide(string? code, Bank? signedOnAs, string? field32, Bank? claimed, bool macValid, bool placeFree, string? clientCertificate = null)
     {
         if (code is null)
         {
@@ -51,6 +52,11 @@ public static class NetworkManagement
         if (bank.MacRequired && !macValid)
         {
             return new(ResponseCodes.SecurityViolation, SessionChange.None, "MAC missing or wrong");
+        }
+
+        if (code == SignOn && ClientCertificateBinding.Refusal(bank, clientCertificate) is { } certificateRefusal)
+        {
+            return new(ResponseCodes.SecurityViolation, SessionChange.None, certificateRefusal);
         }
 
         return code switch
