@@ -64,6 +64,43 @@ public static class ApiFilters
         return await next(context);
     }
 
+    /// <summary>
+    /// Route and query parameters and the Idempotency-Key header within their <see cref="RestInput"/> limits: 400/30
+    /// otherwise, before the handler runs. Body fields are checked by the handler that reads the body.
+    /// </summary>
+    public static async ValueTask<object?> CheckInput(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return InputProblem(http.Request) is { } problem ? Problems.For(ResponseCodes.FormatError, problem, http) : await next(context);
+    }
+
+    private static string? InputProblem(HttpRequest request)
+    {
+        foreach (var (name, value) in request.RouteValues)
+        {
+            if (RestInput.Problem(name, value as string, RestInput.ForParameter(name)) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            // Only the switch's own parameter names are named back: any other name is the caller's raw input.
+            var label = RestInput.IsParameter(name) ? $"query parameter {name}" : "a query parameter";
+            var problem = RestInput.Problem(label, name, RestInput.Unread) ?? (values.Count > 1 ? $"{label} must be given once" : null)
+                ?? RestInput.Problem(label, values.ToString(), RestInput.ForParameter(name));
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
+        return request.Headers.TryGetValue("Idempotency-Key", out var key)
+            ? key.Count > 1 ? "header Idempotency-Key must be given once" : RestInput.Problem("header Idempotency-Key", key.ToString(), RestInput.IdempotencyKey)
+            : null;
+    }
+
     private static string? ApiKey(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Switch.Adapters.Redis;
 
@@ -12,9 +13,13 @@ public static class RestApi
         builder.Services.AddSingleton(_ => new RedisRateCounter(options.Redis.ConnectionString, options.Redis.Timeout));
         builder.Services.AddSingleton<BankRateLimiter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
+        // Kestrel answers a request line over its limit itself, with an empty 414; below this one the switch answers (see RejectLongTargets).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Switch REST API for member banks";
+            // The configured address, never one made from the request's Host header, which any caller chooses.
+            document.Servers = [new OpenApiServer { Url = options.HttpUrl }];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["bankApiKey"] = new OpenApiSecurityScheme
@@ -28,6 +33,9 @@ public static class RestApi
         }));
     }
 
+    /// <summary>The longest request target (path and query) the switch reads; an inquiry needs a few hundred bytes.</summary>
+    public const int MaxTargetLength = 4096;
+
     public static void MapRestApi(this WebApplication app)
     {
         // An unexpected failure is still an answer in the contract's shape: 500 with 96, never a bare stack trace.
@@ -35,15 +43,25 @@ public static class RestApi
         {
             ExceptionHandler = http => Problems.For(ResponseCodes.SystemMalfunction, null, http).ExecuteAsync(http),
         });
+        app.Use(RejectLongTargets);
+        // Whatever ASP.NET Core answers without a body (no route: 404, wrong method: 405, a bad request Kestrel let
+        // through) gets one in the contract's shape.
+        app.UseStatusCodePages(context => Problems.ForStatus(context.HttpContext).ExecuteAsync(context.HttpContext));
         app.MapOpenApi();
 
         var api = app.MapGroup("/api/v1");
         api.AddEndpointFilter(ApiFilters.AnswerInTime);
         api.AddEndpointFilter(ApiFilters.Authenticate);
         api.AddEndpointFilter(ApiFilters.LimitRate);
+        api.AddEndpointFilter(ApiFilters.CheckInput);
         api.ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapBillersApi().MapBillsApi().MapPaymentsApi();
     }
+
+    private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>
+        http.Features.Get<IHttpRequestFeature>()?.RawTarget.Length > MaxTargetLength
+            ? Problems.WithStatus(ResponseCodes.FormatError, StatusCodes.Status414UriTooLong, $"the URL is over {MaxTargetLength} characters", http).ExecuteAsync(http)
+            : next(http);
 }
