@@ -13,7 +13,7 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
     private const string Columns = "code, name_en, status = 'active', mac_required, mac_key, max_connections, api_rate_limit";
 
     private readonly ConcurrentDictionary<string, (Bank? Bank, DateTimeOffset Until)> _cache = new();
-    private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until)> _byApiKey = new();
+    private readonly ConcurrentDictionary<string, (ApiCredential Credential, DateTimeOffset Until)> _byApiKey = new();
 
     public async ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken)
     {
@@ -28,23 +28,53 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
         return bank;
     }
 
-    public async ValueTask<Bank?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
+    public async ValueTask<ApiCredential?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var hex = Convert.ToHexString(apiKeyHash);
         if (_byApiKey.TryGetValue(hex, out var cached) && cached.Until > now)
         {
-            return cached.Bank;
+            return cached.Credential;
         }
 
-        // Only keys that name a bank are kept: unknown keys are unbounded, so caching them would let anyone fill memory.
-        var bank = await QueryAsync($"select {Columns} from banks where api_key_hash = $1", apiKeyHash, cancellationToken);
-        if (bank is not null)
+        // Only keys that name a principal are kept: unknown keys are unbounded, so caching them would let anyone fill memory.
+        var credential = await QueryCredentialAsync(apiKeyHash, cancellationToken);
+        if (credential is not null)
         {
-            _byApiKey[hex] = (bank, now + cacheFor);
+            _byApiKey[hex] = (credential, now + cacheFor);
         }
 
-        return bank;
+        return credential;
+    }
+
+    private async Task<ApiCredential?> QueryCredentialAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select k.id, k.role, k.holder, coalesce(k.bank_code, k.biller_code), b.code is not null,
+                   b.code, b.name_en, b.status = 'active', b.mac_required, b.mac_key, b.max_connections, b.api_rate_limit
+            from api_keys k left join banks b on b.code = k.bank_code
+            where k.key_hash = $1 and k.active
+            """);
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = apiKeyHash });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var role = reader.GetString(1) switch
+        {
+            "bank" => PrincipalRole.Bank,
+            "biller" => PrincipalRole.Biller,
+            "operator" => PrincipalRole.Operator,
+            "central_bank" => PrincipalRole.CentralBank,
+            var other => throw new InvalidOperationException($"api_keys.role '{other}' is not one the switch knows."),
+        };
+        var bank = reader.GetBoolean(4)
+            ? new Bank(reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetBoolean(8),
+                reader.IsDBNull(9) ? null : (byte[])reader[9], reader.GetInt32(10)) { ApiRateLimit = reader.GetInt32(11) }
+            : null;
+        return new ApiCredential(reader.GetInt64(0), role, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), bank);
     }
 
     private async Task<Bank?> QueryAsync<T>(string sql, T parameter, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Switch.Adapters.Redis;
+using Switch.Participants;
 
 namespace Switch.Host.Rest;
 
@@ -51,13 +52,20 @@ public static class RestApi
 
         var api = app.MapGroup("/api/v1");
         api.AddEndpointFilter(ApiFilters.AnswerInTime);
-        api.AddEndpointFilter(ApiFilters.Authenticate);
+        api.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Bank));
         api.AddEndpointFilter(ApiFilters.LimitRate);
         api.AddEndpointFilter(ApiFilters.CheckInput);
         api.ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapBillersApi().MapBillsApi().MapPaymentsApi();
+
+        var operators = app.MapGroup("/api/v1/operator").WithTags("Operator");
+        operators.AddEndpointFilter(ApiFilters.AnswerInTime);
+        operators.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Operator));
+        operators.AddEndpointFilter(ApiFilters.CheckInput);
+        operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>
