@@ -111,13 +111,7 @@ public static class ApiFilters
             : null;
     }
 
-    private static string Describe(PrincipalRole role) => role switch
-    {
-        PrincipalRole.Bank => "bank",
-        PrincipalRole.Biller => "biller",
-        PrincipalRole.Operator => "operator",
-        _ => "central bank",
-    };
+    private static string Describe(PrincipalRole role) => Switch.Adapters.Postgres.PostgresAuditTrail.RoleName(role).Replace('_', ' ');
 
     private static string? ApiKey(HttpContext http)
     {
