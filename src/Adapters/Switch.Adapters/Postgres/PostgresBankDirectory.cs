@@ -50,10 +50,7 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
     private async Task<ApiCredential?> QueryCredentialAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select k.id, k.role, k.holder, coalesce(k.bank_code, k.biller_code), b.code is not null,
-                   b.code, b.name_en, b.status = 'active', b.mac_required, b.mac_key, b.max_connections, b.api_rate_limit
-            from api_keys k left join banks b on b.code = k.bank_code
-            where k.key_hash = $1 and k.active
+            select id, role, holder, coalesce(bank_code, biller_code) from api_keys where key_hash = $1 and active
             """);
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = apiKeyHash });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -70,11 +67,11 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
             "central_bank" => PrincipalRole.CentralBank,
             var other => throw new InvalidOperationException($"api_keys.role '{other}' is not one the switch knows."),
         };
-        var bank = reader.GetBoolean(4)
-            ? new Bank(reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetBoolean(8),
-                reader.IsDBNull(9) ? null : (byte[])reader[9], reader.GetInt32(10)) { ApiRateLimit = reader.GetInt32(11) }
-            : null;
-        return new ApiCredential(reader.GetInt64(0), role, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), bank);
+        var (id, holder, participant) = (reader.GetInt64(0), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        await reader.DisposeAsync();
+        // The bank as the directory reads it for every other purpose (and caches it the same while).
+        var bank = role == PrincipalRole.Bank ? await FindAsync(participant!, cancellationToken) : null;
+        return new ApiCredential(id, role, holder, participant, bank);
     }
 
     private async Task<Bank?> QueryAsync<T>(string sql, T parameter, CancellationToken cancellationToken)

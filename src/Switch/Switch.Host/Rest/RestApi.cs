@@ -27,7 +27,7 @@ public static class RestApi
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "The bank's API key: Authorization: Bearer <key>",
+                Description = "An API key: Authorization: Bearer <key>; a bank's for the bank routes, an operator's for /api/v1/operator (403 for a key of another role)",
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bankApiKey", document)] = [] }];
             return Task.CompletedTask;
