@@ -1,47 +1,45 @@
-using Npgsql;
-using Switch.Adapters.Redis;
 using Switch.Host.Iso;
 using Switch.Host.Rest;
 
 namespace Switch.Host;
 
 /// <summary>
-/// GET /health: 200 while the switch can take payments, 503 when PostgreSQL (the system of record) is
-/// unreachable. Redis down is reported as "degraded" with 200: it costs speed, never correctness. rateLimit says
-/// whether REST rate limits are counted across nodes in Redis or per node while Redis is out.
+/// Anonymous probes for load balancers and orchestrators, answered from <see cref="HealthMonitor"/>'s last result
+/// without waiting on anything and revealing nothing but up or down: GET /health/live (200 while the process
+/// serves HTTP), GET /health/ready and GET /health (200 while the switch can take payments, 503 while PostgreSQL is
+/// unreachable; Redis down costs speed, not readiness). What is wrong, and which banks are connected, is for
+/// operators: GET /api/v1/operator/status.
 /// </summary>
 public static class HealthEndpoint
 {
-    public static void MapHealth(this WebApplication app) => app.MapGet("/health", async (
-        NpgsqlDataSource postgres, RedisProbe redis, BankRateLimiter rateLimiter, ConnectionRegistry connections, CancellationToken cancellationToken) =>
+    public static void AddHealth(this WebApplicationBuilder builder)
     {
-        var postgresProblem = await PostgresProblemAsync(postgres, cancellationToken);
-        var redisProblem = await redis.ProblemAsync();
-        var status = postgresProblem is not null ? "down" : redisProblem is not null ? "degraded" : "up";
-        var body = new
+        builder.Services.AddSingleton<HealthMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+    }
+
+    public static void MapHealth(this WebApplication app)
+    {
+        app.MapGet("/health/live", () => Results.Json(new { status = "up" })).ExcludeFromDescription();
+        app.MapGet("/health/ready", Ready).ExcludeFromDescription();
+        app.MapGet("/health", Ready).ExcludeFromDescription();
+    }
+
+    /// <summary>The detailed status: what each dependency's last probe found, how rate limits are counted, who is connected.</summary>
+    public static object Status(HealthMonitor monitor, BankRateLimiter rateLimiter, ConnectionRegistry connections)
+    {
+        var last = monitor.Last;
+        return new
         {
-            status,
-            postgres = postgresProblem ?? "up",
-            redis = redisProblem ?? "up",
-            rateLimit = redisProblem is null && rateLimiter.CountsInRedis ? "redis" : "per node (Redis unavailable)",
+            status = !last.Ready ? "down" : last.RedisProblem is not null ? "degraded" : "up",
+            probedAt = last.ProbedAt,
+            postgres = last.PostgresProblem ?? "up",
+            redis = last.RedisProblem ?? "up",
+            rateLimit = last.RedisProblem is null && rateLimiter.CountsInRedis ? "redis" : "per node (Redis unavailable)",
             iso = new { connections = connections.Open, signedOn = connections.SignedOnByBank() },
         };
-        return postgresProblem is null ? Results.Json(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-    });
-
-    private static async Task<string?> PostgresProblemAsync(NpgsqlDataSource postgres, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var command = postgres.CreateCommand("select 1");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await command.ExecuteScalarAsync(timeout.Token);
-            return null;
-        }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
-        {
-            return e.Message;
-        }
     }
+
+    private static IResult Ready(HealthMonitor monitor) =>
+        monitor.Last.Ready ? Results.Json(new { status = "up" }) : Results.Json(new { status = "down" }, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

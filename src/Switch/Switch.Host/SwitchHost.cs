@@ -52,6 +52,7 @@ public static class SwitchHost
         builder.AddTransactionCore();
         builder.AddIsoListener(options);
         builder.AddRestApi(options);
+        builder.AddHealth();
 
         var app = builder.Build();
         app.MapHealth();

@@ -6,7 +6,7 @@ using Switch.Participants;
 
 namespace Switch.Host.Tests.Rest;
 
-/// <summary>Banks found by the SHA-256 of their API key (migration 0003 sets the demo keys).</summary>
+/// <summary>Credentials found by the SHA-256 of their API key (migration 0009 moved the demo bank keys into api_keys and added the demo operator's).</summary>
 [Collection(RestCollection.Name)]
 public class ApiKeyDirectoryTests(HostFixture host)
 {
@@ -21,16 +21,28 @@ public class ApiKeyDirectoryTests(HostFixture host)
         var signed = await banks.FindByApiKeyHashAsync(Hash("demo-key-100002"), default);
         var unknown = await banks.FindByApiKeyHashAsync(Hash("demo-key-100003"), default);
 
-        Assert.Equal(("100001", 2000), (plain!.Code, plain.ApiRateLimit));
-        Assert.Equal("100002", signed!.Code);
+        Assert.Equal((PrincipalRole.Bank, "100001", "100001", 2000), (plain!.Role, plain.Participant, plain.Bank!.Code, plain.Bank.ApiRateLimit));
+        Assert.Equal("100002", signed!.Bank!.Code);
         Assert.Null(unknown);
+    }
+
+    [Fact]
+    public async Task Demo_operator_key_is_an_operator_of_no_participant_and_a_revoked_key_finds_nothing()
+    {
+        var banks = host.Service<IBankDirectory>();
+        var revoked = await RestBanks.CreateKey(host.Service<NpgsqlDataSource>(), "operator", active: false);
+
+        var demo = await banks.FindByApiKeyHashAsync(Hash(RestBanks.OperatorKey), default);
+
+        Assert.Equal((PrincipalRole.Operator, null, null), (demo!.Role, demo.Participant, demo.Bank));
+        Assert.Null(await banks.FindByApiKeyHashAsync(Hash(revoked), default));
     }
 
     [Fact]
     public async Task Only_the_hash_of_a_key_is_stored()
     {
         await using var command = host.Service<NpgsqlDataSource>().CreateCommand(
-            "select count(*) from banks where api_key_hash = $1 or position(convert_to('demo-key', 'UTF8') in coalesce(api_key_hash, '')) > 0");
+            "select count(*) from api_keys where key_hash = $1 or position(convert_to('demo-', 'UTF8') in key_hash) > 0");
         command.Parameters.AddWithValue(Encoding.UTF8.GetBytes("demo-key-100001"));
 
         Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);

@@ -10,6 +10,24 @@ public static class RestBanks
     public const string PlainKey = "demo-key-100001";
     public const string MacBankKey = "demo-key-100002";
 
+    /// <summary>The demo operator's published key (migration 0009).</summary>
+    public const string OperatorKey = "demo-operator-key";
+
+    public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>A new active key of <paramref name="role"/> (api_keys.role) for no participant: an operator's or the central bank's.</summary>
+    public static async Task<string> CreateKey(NpgsqlDataSource postgres, string role, bool active = true)
+    {
+        var key = $"test-{role}-{Guid.NewGuid():N}";
+        await using var command = postgres.CreateCommand(
+            "insert into api_keys (key_hash, role, holder, active, revoked_at) values ($1, $2, 'Test holder', $3, case when $3 then null else now() end)");
+        command.Parameters.AddWithValue(Hash(key));
+        command.Parameters.AddWithValue(role);
+        command.Parameters.AddWithValue(active);
+        await command.ExecuteNonQueryAsync();
+        return key;
+    }
+
     /// <summary>
     /// A new bank with an API key; returns its code and key. Enrolled with every biller only when a test pays through it:
     /// enrolments are read with the biller catalog, and every run adds to the same database.
@@ -21,10 +39,14 @@ public static class RestBanks
         var key = $"test-key-{code}-{Guid.NewGuid():N}";
         await using var batch = postgres.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            insert into banks (code, name_en, name_ar, net_debit_cap, api_key_hash, api_rate_limit, status) values ($1, 'Test bank', 'بنك', $2, $3, $4, $5)
+            insert into banks (code, name_en, name_ar, net_debit_cap, api_rate_limit, status) values ($1, 'Test bank', 'بنك', $2, $3, $4)
             """)
         {
-            Parameters = { new() { Value = code }, new() { Value = cap }, new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(key)) }, new() { Value = rateLimit }, new() { Value = status } },
+            Parameters = { new() { Value = code }, new() { Value = cap }, new() { Value = rateLimit }, new() { Value = status } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into api_keys (key_hash, role, bank_code, holder) values ($1, 'bank', $2, 'Test bank')")
+        {
+            Parameters = { new() { Value = Hash(key) }, new() { Value = code } },
         });
         if (enrolled)
         {

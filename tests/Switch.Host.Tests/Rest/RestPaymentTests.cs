@@ -169,12 +169,12 @@ public class RestPaymentTests(HostFixture host)
     public async Task Repeat_of_a_declined_payment_gets_the_first_decline_after_the_cap_is_raised()
     {
         var (account, _) = await TestData.OpenBill(Postgres, amount: 24_757);
-        var (_, capped) = await RestBanks.Create(Postgres, cap: 0);
+        var (cappedCode, capped) = await RestBanks.Create(Postgres, cap: 0);
         using var bank = Bank(capped);
         var key = NewKey();
 
         var first = await bank.PayAsync(key, PaymentBody(account, "247.57"));
-        await Scalar<int>("update banks set net_debit_cap = 100000000 where api_key_hash = sha256(convert_to($1, 'UTF8')) returning 1", capped);
+        await Scalar<int>("update banks set net_debit_cap = 100000000 where code = $1 returning 1", cappedCode);
         var repeat = await bank.PayAsync(key, PaymentBody(account, "247.57"));
 
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "51"), (first.Status, first.Code));

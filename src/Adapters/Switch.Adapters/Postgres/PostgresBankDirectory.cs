@@ -16,7 +16,7 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
         + "array(select encode(c.sha256, 'hex') from bank_certificates c where c.bank_code = banks.code)";
 
     private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _cache = new();
-    private readonly ConcurrentDictionary<string, (Bank Bank, DateTimeOffset Until, long KeyGeneration)> _byApiKey = new();
+    private readonly ConcurrentDictionary<string, (ApiCredential Credential, DateTimeOffset Until, long KeyGeneration)> _byApiKey = new();
 
     public async ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken)
     {
@@ -42,24 +42,51 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
         return bank;
     }
 
-    public async ValueTask<Bank?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
+    public async ValueTask<ApiCredential?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var hex = Convert.ToHexString(apiKeyHash);
         var generation = keys.Generation;
         if (_byApiKey.TryGetValue(hex, out var cached) && cached.Until > now && cached.KeyGeneration == generation)
         {
-            return cached.Bank;
+            return cached.Credential;
         }
 
-        // Only keys that name a bank are kept: unknown keys are unbounded, so caching them would let anyone fill memory.
-        var bank = await QueryAsync($"select {Columns} from banks where api_key_hash = $1", apiKeyHash, cancellationToken);
-        if (bank is not null)
+        // Only keys that name a principal are kept: unknown keys are unbounded, so caching them would let anyone fill memory.
+        var credential = await QueryCredentialAsync(apiKeyHash, cancellationToken);
+        if (credential is not null)
         {
-            _byApiKey[hex] = (bank, now + cacheFor, generation);
+            _byApiKey[hex] = (credential, now + cacheFor, generation);
         }
 
-        return bank;
+        return credential;
+    }
+
+    private async Task<ApiCredential?> QueryCredentialAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id, role, holder, coalesce(bank_code, biller_code) from api_keys where key_hash = $1 and active
+            """);
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = apiKeyHash });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var role = reader.GetString(1) switch
+        {
+            "bank" => PrincipalRole.Bank,
+            "biller" => PrincipalRole.Biller,
+            "operator" => PrincipalRole.Operator,
+            "central_bank" => PrincipalRole.CentralBank,
+            var other => throw new InvalidOperationException($"api_keys.role '{other}' is not one the switch knows."),
+        };
+        var (id, holder, participant) = (reader.GetInt64(0), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        await reader.DisposeAsync();
+        // The bank as the directory reads it for every other purpose (and caches it the same while).
+        var bank = role == PrincipalRole.Bank ? await FindAsync(participant!, cancellationToken) : null;
+        return new ApiCredential(id, role, holder, participant, bank);
     }
 
     private async Task<Bank?> QueryAsync<T>(string sql, T parameter, CancellationToken cancellationToken)

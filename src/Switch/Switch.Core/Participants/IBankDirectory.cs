@@ -6,6 +6,6 @@ public interface IBankDirectory
     /// <summary>The bank with this participant code, or null when there is none.</summary>
     ValueTask<Bank?> FindAsync(string participantCode, CancellationToken cancellationToken);
 
-    /// <summary>The bank whose REST API key has this SHA-256, or null when no bank has it.</summary>
-    ValueTask<Bank?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken);
+    /// <summary>The credential of the active API key with this SHA-256 (any role; with its bank for a bank's key), or null when there is none.</summary>
+    ValueTask<ApiCredential?> FindByApiKeyHashAsync(byte[] apiKeyHash, CancellationToken cancellationToken);
 }

@@ -23,7 +23,7 @@ public static class BillersApi
     private static async Task<Results<Ok<BillerBody>, ProblemHttpResult>> FindAsync(string code, HttpContext http, IBillerCatalog catalog) =>
         await catalog.FindAsync(code, http.Deadline()) is { } biller
             ? TypedResults.Ok(Body(biller, http.CallingBank().Code))
-            : Problems.For(ResponseCodes.UnknownBiller, $"there is no biller {code}", http);
+            : Problems.For(ResponseCodes.UnknownBiller, "there is no such biller", http);
 
     private static BillerBody Body(Biller biller, string bank) => new(
         biller.Code, biller.NameEn, biller.NameAr, biller.Category, RestFormat.CurrencyOf(biller.Currency).Alpha,

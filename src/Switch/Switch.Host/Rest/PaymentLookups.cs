@@ -9,7 +9,7 @@ public static class PaymentLookups
     public static async Task<Results<Ok<PaymentBody>, ProblemHttpResult>> ByIdAsync(string paymentId, HttpContext http, TransactionFlow flow) =>
         await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.Deadline()) is { } payment
             ? TypedResults.Ok(Body(payment, flow))
-            : Problems.For(ResponseCodes.OriginalNotFound, $"this bank has no payment {paymentId}", http);
+            : Problems.For(ResponseCodes.OriginalNotFound, "this bank has no such payment", http);
 
     public static async Task<Results<Ok<PaymentBody>, ProblemHttpResult>> ByIdempotencyKeyAsync(string? idempotencyKey, HttpContext http, TransactionFlow flow)
     {

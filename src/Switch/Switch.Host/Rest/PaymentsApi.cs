@@ -37,10 +37,10 @@ public static partial class PaymentsApi
             return Problems.For(ResponseCodes.FormatError, "header Idempotency-Key is required: 1 to 64 characters of A-Z a-z 0-9 . _ : -", http);
         }
 
-        var (request, problem) = await RestJson.ReadAsync<PaymentRequest>(http.Request);
+        var (request, problem) = await RestJson.ReadAsync<PaymentRequest>(http.Request, RestInput.Problem);
         if (request is null)
         {
-            return Problems.For(ResponseCodes.FormatError, problem, http);
+            return problem!;
         }
 
         var bank = http.CallingBank().Code;
@@ -94,7 +94,7 @@ public static partial class PaymentsApi
 
         if (Currency.FromAlpha(request.Currency) is not { } currency)
         {
-            return Problems.ForPayment(ResponseCodes.InvalidAmount, $"currency {request.Currency} is not one the switch settles (SAR, JOD, SYP)", idempotencyKey);
+            return Problems.ForPayment(ResponseCodes.InvalidAmount, "the currency is not one the switch settles (SAR, JOD, SYP)", idempotencyKey);
         }
 
         return MoneyText.TryParse(request.Amount, currency, out _) == AmountProblem.Malformed

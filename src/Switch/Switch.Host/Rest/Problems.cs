@@ -23,6 +23,33 @@ public static class Problems
         Build(ResponseCodes.Unavailable, StatusCodes.Status429TooManyRequests, "the bank's request rate is exceeded; retry after a second",
             new() { ["traceId"] = http.TraceIdentifier });
 
+    /// <summary>A problem whose HTTP status is not the one its code usually gets (415, 414, 405 and 404 for the request itself).</summary>
+    public static ProblemHttpResult WithStatus(string responseCode, int status, string? detail, HttpContext http) =>
+        Build(responseCode, status, detail, new() { ["traceId"] = http.TraceIdentifier });
+
+    /// <summary>
+    /// The problem for an error status that came without a body: 404 and 405 are 12 (no such transaction), a 5xx 96
+    /// (or 91 for 503), anything else the client sent wrong 30.
+    /// </summary>
+    public static ProblemHttpResult ForStatus(HttpContext http)
+    {
+        var status = http.Response.StatusCode;
+        var code = status switch
+        {
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => ResponseCodes.InvalidTransaction,
+            StatusCodes.Status503ServiceUnavailable => ResponseCodes.Unavailable,
+            >= 500 => ResponseCodes.SystemMalfunction,
+            _ => ResponseCodes.FormatError,
+        };
+        var detail = status switch
+        {
+            StatusCodes.Status404NotFound => "there is no such resource; the API is under /api/v1 (docs/rest-api.md, /openapi/v1.json)",
+            StatusCodes.Status405MethodNotAllowed => "this resource does not take this method",
+            _ => null,
+        };
+        return WithStatus(code, status, detail, http);
+    }
+
     public static int StatusFor(string responseCode) => responseCode switch
     {
         ResponseCodes.FormatError => StatusCodes.Status400BadRequest,

@@ -25,10 +25,10 @@ public static partial class ReceiptsApi
     private static async Task<Results<Ok<ReceiptVerifyBody>, ProblemHttpResult>> VerifyAsync(
         HttpContext http, TransactionFlow flow, PostgresReceiptLookup receipts)
     {
-        var (request, problem) = await RestJson.ReadAsync<ReceiptVerifyRequest>(http.Request);
+        var (request, problem) = await RestJson.ReadAsync<ReceiptVerifyRequest>(http.Request, RestInput.Problem);
         if (request is null)
         {
-            return Problems.For(ResponseCodes.FormatError, problem, http);
+            return problem!;
         }
 
         if (request.Reference is not { } reference || !ReferencePattern().IsMatch(reference))

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Switch.Adapters.Redis;
+using Switch.Participants;
 
 namespace Switch.Host.Rest;
 
@@ -13,21 +15,28 @@ public static class RestApi
         builder.Services.AddSingleton<BankRateLimiter>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresReceiptLookup>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
+        // Kestrel answers a request line over its limit itself, with an empty 414; below this one the switch answers (see RejectLongTargets).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Switch REST API for member banks";
+            // The configured address, never one made from the request's Host header, which any caller chooses.
+            document.Servers = [new OpenApiServer { Url = options.HttpUrl }];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["bankApiKey"] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "The bank's API key: Authorization: Bearer <key>",
+                Description = "An API key: Authorization: Bearer <key>; a bank's for the bank routes, an operator's for /api/v1/operator (403 for a key of another role)",
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bankApiKey", document)] = [] }];
             return Task.CompletedTask;
         }));
     }
+
+    /// <summary>The longest request target (path and query) the switch reads; an inquiry needs a few hundred bytes.</summary>
+    public const int MaxTargetLength = 4096;
 
     public static void MapRestApi(this WebApplication app)
     {
@@ -36,15 +45,32 @@ public static class RestApi
         {
             ExceptionHandler = http => Problems.For(ResponseCodes.SystemMalfunction, null, http).ExecuteAsync(http),
         });
+        app.Use(RejectLongTargets);
+        // Whatever ASP.NET Core answers without a body (no route: 404, wrong method: 405, a bad request Kestrel let
+        // through) gets one in the contract's shape.
+        app.UseStatusCodePages(context => Problems.ForStatus(context.HttpContext).ExecuteAsync(context.HttpContext));
         app.MapOpenApi();
 
         var api = app.MapGroup("/api/v1");
         api.AddEndpointFilter(ApiFilters.AnswerInTime);
-        api.AddEndpointFilter(ApiFilters.Authenticate);
+        api.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Bank));
         api.AddEndpointFilter(ApiFilters.LimitRate);
+        api.AddEndpointFilter(ApiFilters.CheckInput);
         api.ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapBillersApi().MapBillsApi().MapPaymentsApi().MapReceiptsApi();
+
+        var operators = app.MapGroup("/api/v1/operator").WithTags("Operator");
+        operators.AddEndpointFilter(ApiFilters.AnswerInTime);
+        operators.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Operator));
+        operators.AddEndpointFilter(ApiFilters.CheckInput);
+        operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
     }
+
+    private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>
+        http.Features.Get<IHttpRequestFeature>()?.RawTarget.Length > MaxTargetLength
+            ? Problems.WithStatus(ResponseCodes.FormatError, StatusCodes.Status414UriTooLong, $"the URL is over {MaxTargetLength} characters", http).ExecuteAsync(http)
+            : next(http);
 }

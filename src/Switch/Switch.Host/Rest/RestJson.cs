@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace Switch.Host.Rest;
 
@@ -15,10 +17,15 @@ public static class RestJson
         AllowDuplicateProperties = false,
     };
 
-    /// <summary>The body as <typeparamref name="T"/>; null with a reason when it is not JSON of that shape (a number where a string belongs, too).</summary>
-    public static async Task<(T? Body, string? Problem)> ReadAsync<T>(HttpRequest request, bool optional = false) where T : class
+    /// <summary>
+    /// The body as <typeparamref name="T"/>, or the problem to answer: 415/30 when it is not declared
+    /// application/json (UTF-8), 400/30 when it is not JSON of that shape (a number where a string belongs, too) or
+    /// a field breaks its <see cref="RestInput"/> limits. An optional body may be absent (null, no problem).
+    /// </summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, Func<T, string?> limits, bool optional = false) where T : class
     {
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var http = request.HttpContext;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = MaxBodyBytes;
         }
@@ -26,26 +33,47 @@ public static class RestJson
         try
         {
             using var buffered = new MemoryStream();
-            await request.Body.CopyToAsync(buffered, request.HttpContext.Deadline());
+            await request.Body.CopyToAsync(buffered, http.Deadline());
+            if (buffered.Length == 0 && optional && request.ContentType is null)
+            {
+                return (null, null);
+            }
+
+            if (!IsJson(request.ContentType))
+            {
+                return (null, Problems.WithStatus(ResponseCodes.FormatError, StatusCodes.Status415UnsupportedMediaType,
+                    "the body must be sent as Content-Type: application/json (UTF-8)", http));
+            }
+
             if (buffered.Length == 0)
             {
-                return optional ? (null, null) : (null, "a JSON body is required");
+                return optional ? (null, null) : (null, Problems.For(ResponseCodes.FormatError, "a JSON body is required", http));
             }
 
             buffered.Position = 0;
-            return await JsonSerializer.DeserializeAsync<T>(buffered, Options, request.HttpContext.Deadline()) is { } body
-                ? (body, null)
-                : (null, "the body must be a JSON object");
+            if (await JsonSerializer.DeserializeAsync<T>(buffered, Options, http.Deadline()) is not { } body)
+            {
+                return (null, Problems.For(ResponseCodes.FormatError, "the body must be a JSON object", http));
+            }
+
+            return limits(body) is { } problem ? (null, Problems.For(ResponseCodes.FormatError, problem, http)) : (body, null);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            return (null, $"the body is not valid JSON for this request: {e.Message}");
+            // The exception's message names .NET types and quotes the input: neither goes back to the caller.
+            return (null, Problems.For(ResponseCodes.FormatError, "the body is not valid JSON for this request: an object whose fields are strings, each given once", http));
         }
         catch (BadHttpRequestException)
         {
-            return (null, $"the body is over {MaxBodyBytes} bytes");
+            return (null, Problems.For(ResponseCodes.FormatError, $"the body is over {MaxBodyBytes} bytes", http));
         }
     }
+
+    /// <summary>application/json, with no charset or UTF-8 (the only encoding JSON between systems may use, RFC 8259).</summary>
+    public static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && string.Equals(type.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)
+        && (type.Charset.Length == 0 || string.Equals(type.Charset.Value, "utf-8", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>

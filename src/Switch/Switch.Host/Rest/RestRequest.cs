@@ -2,15 +2,19 @@ using Switch.Participants;
 
 namespace Switch.Host.Rest;
 
-/// <summary>What the API filters establish for a request: the bank its API key proved (never its body), and when its answer is due.</summary>
+/// <summary>What the API filters establish for a request: the principal its API key proved (never its body), and when its answer is due.</summary>
 public static class RestRequest
 {
-    private static readonly object BankKey = new();
+    private static readonly object CallerKey = new();
     private static readonly object DeadlineKey = new();
     private static readonly object ReceivedAtKey = new();
 
     public static Bank CallingBank(this HttpContext http) =>
-        http.Items[BankKey] as Bank ?? throw new InvalidOperationException("The request reached an API handler without an authenticated bank.");
+        http.Caller().Bank ?? throw new InvalidOperationException("The request reached a bank's API handler without an authenticated bank.");
+
+    /// <summary>Who the request's credential speaks for, as the audit trail names them.</summary>
+    public static ApiCredential Caller(this HttpContext http) =>
+        http.Items[CallerKey] as ApiCredential ?? throw new InvalidOperationException("The request reached an API handler without a credential.");
 
     /// <summary>
     /// Cancelled when the answer is due (Switch:RequestTimeout) or the bank hangs up. Everything a handler awaits stops
@@ -24,7 +28,7 @@ public static class RestRequest
 
     internal static void SetReceivedAt(this HttpContext http, DateTimeOffset receivedAt) => http.Items[ReceivedAtKey] = receivedAt;
 
-    internal static void SetCallingBank(this HttpContext http, Bank bank) => http.Items[BankKey] = bank;
+    internal static void SetCaller(this HttpContext http, ApiCredential credential) => http.Items[CallerKey] = credential;
 
     internal static void SetDeadline(this HttpContext http, CancellationToken deadline) => http.Items[DeadlineKey] = deadline;
 }

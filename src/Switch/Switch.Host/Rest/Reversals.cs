@@ -9,15 +9,15 @@ public static class Reversals
 {
     public static async Task<Results<Ok<ReversalBody>, ProblemHttpResult>> ReverseAsync(string paymentId, HttpContext http, TransactionFlow flow)
     {
-        var (request, problem) = await RestJson.ReadAsync<ReversalRequest>(http.Request, optional: true);
+        var (request, problem) = await RestJson.ReadAsync<ReversalRequest>(http.Request, RestInput.Problem, optional: true);
         if (problem is not null)
         {
-            return Problems.For(ResponseCodes.FormatError, problem, http);
+            return problem;
         }
 
         if (await flow.FindPaymentAsync(http.CallingBank().Code, paymentId, http.Deadline()) is not { Status: not PaymentStatus.Declined } payment)
         {
-            return Problems.For(ResponseCodes.OriginalNotFound, $"this bank has no approved payment {paymentId}", http);
+            return Problems.For(ResponseCodes.OriginalNotFound, "this bank has no such approved payment", http);
         }
 
         var original = payment.Entry;
