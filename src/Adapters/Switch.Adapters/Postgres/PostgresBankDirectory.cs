@@ -64,6 +64,20 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
 
     private async Task<ApiCredential?> QueryCredentialAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
     {
+        if (await ReadCredentialAsync(apiKeyHash, cancellationToken) is not var (id, role, holder, participant))
+        {
+            return null;
+        }
+
+        // The bank as the directory reads it for every other purpose (and caches it the same while). Read only once the
+        // credential's command and reader are disposed: a query nested inside them, on a pooled connection they still
+        // claim, handed that connection to two requests at once.
+        var bank = role == PrincipalRole.Bank ? await FindAsync(participant!, cancellationToken) : null;
+        return new ApiCredential(id, role, holder, participant, bank);
+    }
+
+    private async Task<(long Id, PrincipalRole Role, string Holder, string? Participant)?> ReadCredentialAsync(byte[] apiKeyHash, CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand("""
             select id, role, holder, coalesce(bank_code, biller_code) from api_keys where key_hash = $1 and active
             """);
@@ -82,32 +96,27 @@ public sealed class PostgresBankDirectory(NpgsqlDataSource dataSource, TimeProvi
             "central_bank" => PrincipalRole.CentralBank,
             var other => throw new InvalidOperationException($"api_keys.role '{other}' is not one the switch knows."),
         };
-        var (id, holder, participant) = (reader.GetInt64(0), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        await reader.DisposeAsync();
-        // The bank as the directory reads it for every other purpose (and caches it the same while).
-        var bank = role == PrincipalRole.Bank ? await FindAsync(participant!, cancellationToken) : null;
-        return new ApiCredential(id, role, holder, participant, bank);
+        return (reader.GetInt64(0), role, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
     }
 
-    private async Task<Bank?> QueryAsync<T>(string sql, T parameter, CancellationToken cancellationToken)
+    private async Task<Bank?> QueryAsync<T>(string sql, T parameter, CancellationToken cancellationToken) =>
+        await ReadBankAsync(sql, parameter, cancellationToken) is { } bank ? await WithKeysAsync(bank, cancellationToken) : null;
+
+    /// <summary>The bank's row; its keys are read after this command and its reader are disposed, never nested in them.</summary>
+    private async Task<Bank?> ReadBankAsync<T>(string sql, T parameter, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = parameter });
-        Bank? bank;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            bank = await reader.ReadAsync(cancellationToken)
-                ? new Bank(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3),
-                    reader.IsDBNull(4) ? null : (byte[])reader[4], reader.GetInt32(5))
-                {
-                    ApiRateLimit = reader.GetInt32(6),
-                    CertificateRequired = reader.GetBoolean(7),
-                    CertificateFingerprints = Array.ConvertAll(reader.GetFieldValue<string[]>(8), f => f.ToUpperInvariant()),
-                }
-                : null;
-        }
-
-        return bank is null ? null : await WithKeysAsync(bank, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Bank(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3),
+                reader.IsDBNull(4) ? null : (byte[])reader[4], reader.GetInt32(5))
+            {
+                ApiRateLimit = reader.GetInt32(6),
+                CertificateRequired = reader.GetBoolean(7),
+                CertificateFingerprints = Array.ConvertAll(reader.GetFieldValue<string[]>(8), f => f.ToUpperInvariant()),
+            }
+            : null;
     }
 
     /// <summary>The bank with its keys from the key store; a clear key still in banks.mac_key is encrypted there first.</summary>
