@@ -211,13 +211,12 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         var reason = reversal.Amount != paymentAmount ? ReversalReasons.AmountDiffers
             : !inTime ? ReversalReasons.PastTimeLimit
             : null;
-        await using (var insert = new NpgsqlCommand("""
+        await using (var insert = new NpgsqlCommand($"""
             with recorded as (
                 insert into reversals (switch_reference, bank_code, reference, local_date, amount, outcome, reason, edge)
                 values ($1, $2, $3, $4, $5, case when $6::text is null then 'applied' else 'exception' end, $6, $7)
             )
-            update bills set amount_paid = amount_paid - $5,
-                   status = case when status = 'cancelled' then status when amount_paid - $5 >= amount_due then 'paid' else 'open' end
+            update bills set amount_paid = amount_paid - $5, status = {StatusAfterRefund("$5")}
              where id = $8 and $6::text is null
             """, connection, transaction))
         {
@@ -235,6 +234,13 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         await transaction.CommitAsync(cancellationToken);
         return new ReversalResult(reason is null ? ReversalOutcome.Applied : ReversalOutcome.Exception, reason);
     }
+
+    /// <summary>
+    /// A bill's status once <paramref name="refund"/> (an SQL expression) is taken off what it was paid, in an update of
+    /// bills: a cancelled bill stays cancelled, another is paid or open by what is left.
+    /// </summary>
+    private static string StatusAfterRefund(string refund) =>
+        $"case when status = 'cancelled' then status when amount_paid - {refund} >= amount_due then 'paid' else 'open' end";
 
     /// <summary>
     /// Whether field 90's STAN and field 7 name the payment. A payment made over REST journaled neither: its key alone
@@ -276,7 +282,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             return false;
         }
 
-        var declined = await QueryRowAsync(connection, transaction, """
+        var declined = await QueryRowAsync(connection, transaction, $"""
             with declined as (
                 update payments p set response_code = '91', switch_reference = null, approval_code = null
                  where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
@@ -284,8 +290,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                                                               and r.local_date = p.local_date and r.outcome = 'applied')
                 returning bill_id, amount
             ), credited as (
-                update bills b set amount_paid = b.amount_paid - d.amount,
-                       status = case when b.status = 'cancelled' then b.status when b.amount_paid - d.amount >= b.amount_due then 'paid' else 'open' end
+                update bills b set amount_paid = b.amount_paid - d.amount, status = {StatusAfterRefund("d.amount")}
                   from declined d where b.id = d.bill_id
             )
             select count(*) from declined
