@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Money;
 using Switch.Transactions;
@@ -9,7 +8,7 @@ namespace Switch.Host.Rest;
 /// /api/v1/payments: pay (ISO 0200), look up by paymentId or Idempotency-Key, reverse (ISO 0420). The idempotency key is
 /// the bank's Idempotency-Key with an empty local date, so it can never meet an ISO 8583 key (32 + 37 + 13).
 /// </summary>
-public static partial class PaymentsApi
+public static class PaymentsApi
 {
     public static RouteGroupBuilder MapPaymentsApi(this RouteGroupBuilder api)
     {
@@ -27,7 +26,7 @@ public static partial class PaymentsApi
     }
 
     /// <summary>Whether <paramref name="key"/> is a valid Idempotency-Key: 1 to 64 of A-Z a-z 0-9 . _ : -</summary>
-    public static bool IsIdempotencyKey(string? key) => key is not null && IdempotencyKeyPattern().IsMatch(key);
+    public static bool IsIdempotencyKey(string? key) => key is not null && RestInput.Problem("Idempotency-Key", key, RestInput.IdempotencyKey) is null;
 
     private static async Task<Results<Created<PaymentBody>, ProblemHttpResult>> PayAsync(HttpContext http, TransactionFlow flow)
     {
@@ -101,7 +100,4 @@ public static partial class PaymentsApi
             ? Problems.For(ResponseCodes.FormatError, $"amount must be a decimal string such as \"395.95\", in {currency.Alpha}", http)
             : Problems.ForPayment(ResponseCodes.InvalidAmount, $"amount must be positive with at most {currency.Decimals} decimals in {currency.Alpha}", idempotencyKey);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
-    private static partial Regex IdempotencyKeyPattern();
 }
