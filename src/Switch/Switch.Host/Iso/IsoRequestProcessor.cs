@@ -44,7 +44,7 @@ public sealed class IsoRequestProcessor(
             request = null;
             logger.LogWarning("Unreadable message from {Remote} (bank {Bank}): {Error}", session.Remote, session.Bank?.Code ?? "none", e.Message);
             failure = codec.TryReadMti(message.Span, out var mti) && IsoResponses.IsRequest(mti)
-                ? new IsoReply(IsoResponses.FormatError(mti), session.Bank?.MacRequired == true ? session.Bank.MacKey : null)
+                ? Answer(IsoResponses.FormatError(mti), session.Bank)
                 : new IsoReply(null, null, Close: true, Why: $"unreadable message: {e.Message}");
             return false;
         }
