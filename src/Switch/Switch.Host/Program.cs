@@ -8,4 +8,5 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(IsoCommand.Create());
 root.Subcommands.Add(BanksCommand.Create());
 root.Subcommands.Add(ReversalsCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -45,6 +45,7 @@ public static class SwitchHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => PostgresDataSource(options.Postgres.ConnectionString));
         builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<PostgresApiKeys>();
         builder.AddSecrets(options);
         builder.Services.AddSingleton<IBankDirectory>(sp => new PostgresBankDirectory(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime, sp.GetRequiredService<BankKeyStore>()));

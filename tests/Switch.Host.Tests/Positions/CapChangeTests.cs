@@ -57,9 +57,13 @@ public class CapChangeTests(CapRefreshHost host) : IClassFixture<CapRefreshHost>
         var positions = host.Service<SwitchActors>().Positions;
         Assert.True((await positions.Ask<Reservation>(new Reserve(bankCode, "held", 300_000, DateTimeOffset.UtcNow + Wait), Wait)).Granted);
 
-        var outcome = await CapChange.SetAsync(host.Service<PostgresPositionSource>(), bankCode, 400_000, Wait, TimeProvider.System, CancellationToken.None);
+        var outcome = await CapChange.SetAsync(host.Service<PostgresPositionSource>(), bankCode, 400_000, AuditActor.CommandLine(), Wait, TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(CapChangeOutcome.Applied, outcome);
+        Assert.Equal(1L, await host.Postgres.Scalar<long>("""
+            select count(*) from audit_log where subject = 'bank:' || $1 and action = 'bank.net_debit_cap.set' and api_key_id is null
+               and actor like 'cli:%' and before ->> 'netDebitCap' = '1000000' and after ->> 'netDebitCap' = '400000'
+            """, bankCode));
         // The switches of other test classes share this database and may acknowledge first: this one follows within its refresh.
         await PollPositionAsync(bankCode, p => p.Cap == 400_000);
         Assert.Equal(ReserveOutcome.CapExceeded, (await positions.Ask<Reservation>(new Reserve(bankCode, "over", 100_001, DateTimeOffset.UtcNow + Wait), Wait)).Outcome);
@@ -71,7 +75,7 @@ public class CapChangeTests(CapRefreshHost host) : IClassFixture<CapRefreshHost>
         var bankCode = await TestData.Bank(host.Postgres, cap: 1_000_000);
         var service = host.Service<SwitchActors>();
 
-        Assert.True(await service.SetCapAsync(bankCode, 5_000, Wait, CancellationToken.None));
+        Assert.True(await service.SetCapAsync(bankCode, 5_000, AuditActor.CommandLine(), Wait, CancellationToken.None));
 
         Assert.Equal(5_000, (await service.Positions.Ask<PositionSnapshot>(new GetPosition(bankCode), Wait)).Cap);
         Assert.False(await service.ReserveAsync(bankCode, "over", 5_001, DateTimeOffset.UtcNow + Wait, CancellationToken.None));
@@ -81,8 +85,9 @@ public class CapChangeTests(CapRefreshHost host) : IClassFixture<CapRefreshHost>
     public async Task Cap_for_a_bank_that_does_not_exist_changes_nothing()
     {
         Assert.Equal(CapChangeOutcome.NoSuchBank,
-            await CapChange.SetAsync(host.Service<PostgresPositionSource>(), "99999999999", 1, Wait, TimeProvider.System, CancellationToken.None));
-        Assert.False(await host.Service<SwitchActors>().SetCapAsync("99999999999", 1, Wait, CancellationToken.None));
+            await CapChange.SetAsync(host.Service<PostgresPositionSource>(), "99999999999", 1, AuditActor.CommandLine(), Wait, TimeProvider.System, CancellationToken.None));
+        Assert.False(await host.Service<SwitchActors>().SetCapAsync("99999999999", 1, AuditActor.CommandLine(), Wait, CancellationToken.None));
+        Assert.Equal(0L, await host.Postgres.Scalar<long>("select count(*) from audit_log where subject = 'bank:99999999999'"));
     }
 
     private async Task PayUntilStoppedAsync(string bankCode, ConcurrentQueue<string> answers, CancellationToken stop)

@@ -29,7 +29,7 @@ public class AuditTrailTests(HostFixture host)
             await change.ExecuteNonQueryAsync();
         }
 
-        await PostgresAuditTrail.RecordAsync(transaction, operatorKey, "bank.net_debit_cap.set", bank, """{"netDebitCap": 1000}""", """{"netDebitCap": 2000}""", default);
+        await PostgresAuditTrail.RecordAsync(transaction, AuditActor.Of(operatorKey), "bank.net_debit_cap.set", bank, """{"netDebitCap": 1000}""", """{"netDebitCap": 2000}""", default);
         await (commit ? transaction.CommitAsync() : transaction.RollbackAsync());
 
         Assert.Equal(commit ? 2000L : 1000L, await Postgres.Scalar<long>("select net_debit_cap from banks where code = $1", bank));

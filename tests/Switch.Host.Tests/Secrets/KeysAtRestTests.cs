@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Switch.Adapters.Iso8583;
+using Switch.Adapters.Postgres;
 using Switch.Adapters.Secrets;
 using Switch.Host.Cli;
 using Switch.Host.Tests.Infrastructure;
@@ -95,7 +96,7 @@ public class KeysAtRestTests(HostFixture host)
     {
         var output = new StringWriter();
 
-        Assert.Equal(1, await BanksCommand.RotateAsync(host.Service<BankKeyStore>(), "99999999999", TimeSpan.FromHours(1), output, default));
+        Assert.Equal(1, await BanksCommand.RotateAsync(host.Service<BankKeyStore>(), "99999999999", TimeSpan.FromHours(1), AuditActor.CommandLine(), output, default));
         Assert.Contains("no bank 99999999999", output.ToString());
     }
 
@@ -134,11 +135,16 @@ public class KeysAtRestTests(HostFixture host)
     private async Task<byte[]> RotateAsync(string bank, TimeSpan overlap)
     {
         var output = new StringWriter();
-        Assert.Equal(0, await BanksCommand.RotateAsync(host.Service<BankKeyStore>(), bank, overlap, output, default));
+        Assert.Equal(0, await BanksCommand.RotateAsync(host.Service<BankKeyStore>(), bank, overlap, AuditActor.CommandLine(), output, default));
         var lines = output.ToString().Split('\n');
         var key = Convert.FromHexString(lines.Single(l => l.StartsWith("key ", StringComparison.Ordinal))[4..].Trim());
         var checkValue = lines.Single(l => l.StartsWith("KCV ", StringComparison.Ordinal))[4..].Trim()[..6];
         Assert.Equal(Convert.ToHexString(HMACSHA256.HashData(key, new byte[16]))[..6], checkValue);
+        // Audited with what identifies the key, never the key itself.
+        var audited = await Postgres.Scalar<string>(
+            "select after::text from audit_log where subject = 'bank:' || $1 and action = 'bank.mac_key.rotate' and actor like 'cli:%' order by id desc limit 1", bank);
+        Assert.Contains(checkValue, audited, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToHexString(key), audited, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("current next", await StatesAsync(bank));
         return key;
     }

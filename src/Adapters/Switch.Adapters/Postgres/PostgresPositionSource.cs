@@ -51,12 +51,26 @@ public sealed class PostgresPositionSource(NpgsqlDataSource dataSource) : IPosit
     }
 
     /// <summary>Writes a bank's new cap; false when there is no such bank. Its position actor picks it up at the next cap refresh.</summary>
-    public async Task<bool> SetCapAsync(string bank, long cap, CancellationToken cancellationToken)
+    /// <summary>Writes the bank's new net debit cap with its audit record, in one transaction; false (nothing written) for no such bank.</summary>
+    public async Task<bool> SetCapAsync(string bank, long cap, AuditActor who, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("update banks set net_debit_cap = $2 where code = $1");
-        command.Parameters.AddWithValue(bank);
-        command.Parameters.AddWithValue(cap);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var change = new NpgsqlCommand("""
+            update banks b set net_debit_cap = $2 from (select net_debit_cap from banks where code = $1 for update) old
+             where b.code = $1 returning old.net_debit_cap
+            """, connection, transaction);
+        change.Parameters.AddWithValue(bank);
+        change.Parameters.AddWithValue(cap);
+        if (await change.ExecuteScalarAsync(cancellationToken) is not long before)
+        {
+            return false;
+        }
+
+        await PostgresAuditTrail.RecordAsync(transaction, who, "bank.net_debit_cap.set", $"bank:{bank}",
+            $$"""{"netDebitCap": {{before}}}""", $$"""{"netDebitCap": {{cap}}}""", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The bank's cap and the one its position actor last acknowledged (null: none since the cap last changed), or null for no such bank.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Npgsql;
+using Switch.Adapters.Postgres;
 using Switch.Participants;
 
 namespace Switch.Adapters.Secrets;
@@ -108,7 +109,7 @@ public sealed class BankKeyStore(NpgsqlDataSource dataSource, KeyEncryptionKey k
     /// A new random key as the bank's next key, accepted next to the current one for <paramref name="overlap"/>; a next
     /// key made before and never used is retired. Null when there is no such bank.
     /// </summary>
-    public async Task<RotatedMacKey?> RotateAsync(string bank, TimeSpan overlap, CancellationToken cancellationToken)
+    public async Task<RotatedMacKey?> RotateAsync(string bank, TimeSpan overlap, AuditActor who, CancellationToken cancellationToken)
     {
         var key = RandomNumberGenerator.GetBytes(KeyLength);
         var overlapEnds = time.GetUtcNow() + overlap;
@@ -122,9 +123,13 @@ public sealed class BankKeyStore(NpgsqlDataSource dataSource, KeyEncryptionKey k
         await RetireAsync(connection, transaction, bank, "state = 'next'", cancellationToken);
         var version = await NextVersionAsync(connection, transaction, bank, cancellationToken);
         await InsertAsync(connection, transaction, bank, version, key, "next", overlapEnds, cancellationToken);
+        // The key check value identifies the key without revealing it; the key itself is never audited.
+        var checkValue = KeyCheckValue.Of(key);
+        await PostgresAuditTrail.RecordAsync(transaction, who, "bank.mac_key.rotate", $"bank:{bank}", null,
+            $$"""{"nextVersion": {{version}}, "kcv": "{{checkValue}}", "overlapEnds": "{{overlapEnds.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}"}""", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Interlocked.Increment(ref _generation);
-        return new RotatedMacKey(bank, version, key, KeyCheckValue.Of(key), overlapEnds);
+        return new RotatedMacKey(bank, version, key, checkValue, overlapEnds);
     }
 
     /// <summary>Makes next key <paramref name="version"/> the bank's current key and retires the old one; false when it is no longer the next key.</summary>

@@ -48,13 +48,13 @@ public sealed class SwitchActors(SwitchOptions options, PostgresPositionSource p
 
     /// <summary>
     /// Sets a bank's net debit cap and returns once the bank's position actor enforces it (false: no such bank).
-    /// For an operator endpoint: the caller authorises and audits; a TimeoutException means the cap is written but
+    /// For an operator endpoint: the caller authorises, and names itself for the audit record written with the change; a TimeoutException means the cap is written but
     /// the actor has not confirmed it in time (it will apply it at the next cap refresh).
     /// </summary>
-    public async Task<bool> SetCapAsync(string bank, long cap, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<bool> SetCapAsync(string bank, long cap, AuditActor who, TimeSpan wait, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cap);
-        if (!await positionSource.SetCapAsync(bank, cap, cancellationToken))
+        if (!await positionSource.SetCapAsync(bank, cap, who, cancellationToken))
         {
             return false;
         }

@@ -7,7 +7,7 @@ using Switch.Adapters.Secrets;
 namespace Switch.Host.Cli;
 
 /// <summary>
-/// <c>switch banks ...</c>: operator changes to member banks. <c>rotate-mac-key</c> gives a bank a new MAC key without a
+/// <c>switch banks ...</c>: operator changes to member banks, each audited as the operating-system account that ran it. <c>rotate-mac-key</c> gives a bank a new MAC key without a
 /// cut-over moment; <c>set-cap</c> changes its net debit cap and returns once the running switch enforces it.
 /// </summary>
 public static partial class BanksCommand
@@ -47,7 +47,7 @@ public static partial class BanksCommand
             {
                 await using var app = SwitchHost.Build([]);
                 await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
-                return await RotateAsync(app.Services.GetRequiredService<BankKeyStore>(), result.GetValue(bank)!, duration, Console.Out, cancellationToken);
+                return await RotateAsync(app.Services.GetRequiredService<BankKeyStore>(), result.GetValue(bank)!, duration, AuditActor.CommandLine(), Console.Out, cancellationToken);
             }
             catch (SecretsException e)
             {
@@ -76,7 +76,7 @@ public static partial class BanksCommand
             }
 
             await using var app = SwitchHost.Build([]);
-            var outcome = await CapChange.SetAsync(app.Services.GetRequiredService<PostgresPositionSource>(), code, cap,
+            var outcome = await CapChange.SetAsync(app.Services.GetRequiredService<PostgresPositionSource>(), code, cap, AuditActor.CommandLine(),
                 TimeSpan.FromSeconds(result.GetValue(wait)), TimeProvider.System, cancellationToken);
             Console.WriteLine(outcome switch
             {
@@ -91,7 +91,7 @@ public static partial class BanksCommand
     }
 
     /// <summary>The verb's work, also run by tests: rotates and prints the new key; 0, or 1 when there is no such bank.</summary>
-    public static async Task<int> RotateAsync(BankKeyStore keys, string bank, TimeSpan overlap, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RotateAsync(BankKeyStore keys, string bank, TimeSpan overlap, AuditActor who, TextWriter output, CancellationToken cancellationToken)
     {
         if (!ParticipantCode().IsMatch(bank))
         {
@@ -101,7 +101,7 @@ public static partial class BanksCommand
 
         // A clear key still waiting in banks.mac_key would replace the rotated one when taken in: take it in first.
         await keys.TakeInClearKeysAsync(bank, cancellationToken);
-        if (await keys.RotateAsync(bank, overlap, cancellationToken) is not { } rotated)
+        if (await keys.RotateAsync(bank, overlap, who, cancellationToken) is not { } rotated)
         {
             await output.WriteLineAsync($"error: there is no bank {bank}");
             return 1;
@@ -160,9 +160,10 @@ public enum CapChangeOutcome { Applied, NoSuchBank, NotApplied, Superseded }
 /// </summary>
 public static class CapChange
 {
-    public static async Task<CapChangeOutcome> SetAsync(PostgresPositionSource positions, string bank, long cap, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<CapChangeOutcome> SetAsync(
+        PostgresPositionSource positions, string bank, long cap, AuditActor who, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!await positions.SetCapAsync(bank, cap, cancellationToken))
+        if (!await positions.SetCapAsync(bank, cap, who, cancellationToken))
         {
             return CapChangeOutcome.NoSuchBank;
         }
