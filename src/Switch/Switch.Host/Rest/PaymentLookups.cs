@@ -33,7 +33,7 @@ public static class PaymentLookups
         var currency = RestFormat.CurrencyOf(entry.Currency);
         return new PaymentBody(entry.SwitchReference, payment.Status.ToString().ToLowerInvariant(), entry.ResponseCode, entry.ApprovalCode,
             entry.SwitchReference is { } reference ? flow.ReceiptFor(reference) : null, entry.BillerCode, entry.AccountNumber,
-            Money.MoneyText.Format(entry.Amount, currency), currency.Alpha, Money.MoneyText.Format(0, currency), RestFormat.Name(entry.Channel),
+            Monetary.MoneyText.Format(entry.Amount, currency), currency.Alpha, Monetary.MoneyText.Format(0, currency), RestFormat.Name(entry.Channel),
             entry.Key.LocalDate.Length == 0 ? entry.Key.Reference : null);
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Switch.Money;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Adapters.Postgres;
-using Switch.Money;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;

@@ -1,5 +1,5 @@
 using Switch.Billing;
-using Switch.Money;
+using Switch.Monetary;
 
 namespace Switch.Host.Rest;
 

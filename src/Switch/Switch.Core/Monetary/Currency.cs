@@ -1,4 +1,4 @@
-namespace Switch.Money;
+namespace Switch.Monetary;
 
 /// <summary>An ISO 4217 currency: its alphabetic code (REST), numeric code (ISO 8583 field 49, the journal) and minor-unit decimals.</summary>
 public sealed record Currency(string Alpha, int Numeric, int Decimals)
