@@ -9,4 +9,11 @@ public sealed record Currency(string Alpha, int Numeric, int Decimals)
     public static Currency? FromAlpha(string? alpha) => Array.Find(Known, c => c.Alpha == alpha);
 
     public static Currency? FromNumeric(int numeric) => Array.Find(Known, c => c.Numeric == numeric);
+
+    /// <summary>
+    /// The currency of an amount the switch holds (a biller, a bill, a journal row): only known currencies are ever stored,
+    /// so another code there is a broken record, not input to refuse.
+    /// </summary>
+    public static Currency Stored(int numeric) =>
+        FromNumeric(numeric) ?? throw new InvalidOperationException($"Currency {numeric} is stored but is not one the switch knows.");
 }

@@ -1,4 +1,5 @@
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Transactions;
 
@@ -10,8 +11,8 @@ public abstract record Reply(string ResponseCode)
 
 /// <summary>A bill's details for the payer (spec field 48: BN NM DA DD XD MN MX PR NB FE).</summary>
 public sealed record BillDetails(
-    string BillNumber, string MaskedName, long AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
-    AcceptedRange Accepted, PaymentRule Rule, int OpenBills, long Fee);
+    string BillNumber, string MaskedName, Money AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
+    AcceptedRange Accepted, PaymentRule Rule, int OpenBills, Money Fee);
 
 public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode);
 

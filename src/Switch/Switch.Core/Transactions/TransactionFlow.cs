@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Positions;
 
 namespace Switch.Transactions;
@@ -46,9 +47,9 @@ public sealed class TransactionFlow(
             return new InquiryReply(problem, null);
         }
 
-        var open = accountBills.Count(b => b.Status == BillStatus.Open && b.Outstanding > 0);
+        var open = accountBills.Count(b => b.Status == BillStatus.Open && b.Outstanding.IsPositive);
         return new InquiryReply(ResponseCodes.Approved, new BillDetails(bill!.BillNumber, MaskName(bill.CustomerName), bill.Outstanding, bill.DueDate,
-            bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: 0));
+            bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: Money.Zero(biller.Currency)));
     }
 
     /// <param name="receivedAt">When the edge started counting the request timeout: the flow's deadline must not be later than the edge's.</param>

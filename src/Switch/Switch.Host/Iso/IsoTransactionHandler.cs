@@ -1,6 +1,7 @@
 using System.Globalization;
 using Switch.Adapters.Iso8583;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Participants;
 using Switch.Transactions;
 
@@ -116,6 +117,8 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
     }
 
     private static async Task<Reply> Upcast<T>(Task<T> task) where T : Reply => await task;
+
+    private static string Amount(Money amount) => Amount(amount.Minor);
 
     private static string Amount(long minor) => minor.ToString("D12", CultureInfo.InvariantCulture);
 
