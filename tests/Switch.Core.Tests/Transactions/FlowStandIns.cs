@@ -19,7 +19,7 @@ internal static class FlowStandIns
         new Regex("^[0-9]{10}$"), new HashSet<string> { "100001" }, new HashSet<Channel> { Channel.Mb });
 
     public static PayBill TopUpPayment(string reference = "000000000001") =>
-        new(new RequestKey("100001", reference, "20261123"), TopUp.Code, "0551234567", null, Channel.Mb, 5_000, 682, null);
+        new(new RequestKey("100001", reference, "20261123"), TopUp.Code, "0551234567", null, Channel.Mb, new Money(5_000, Sar), null);
 
     public sealed class Catalog : IBillerCatalog
     {

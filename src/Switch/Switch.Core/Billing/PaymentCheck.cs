@@ -51,16 +51,18 @@ public static class PaymentCheck
         return biller.AccountPattern.IsMatch(account) ? null : ResponseCodes.UnknownAccount;
     }
 
-    /// <summary>Why this amount cannot pay this bill, or null when it can. <paramref name="bill"/> is null for prepaid billers.</summary>
-    public static string? Refuse(Biller biller, Bill? bill, long amount, int currency, DateOnly today)
+    /// <summary>
+    /// Why this amount cannot pay this bill, or null when it can. <paramref name="bill"/> is null for prepaid billers.
+    /// Another currency than the biller's is refused first, so no amount of it is ever compared with the biller's.
+    /// </summary>
+    public static string? Refuse(Biller biller, Bill? bill, Money amount, DateOnly today)
     {
-        if (amount <= 0 || currency != biller.Currency.Numeric)
+        if (amount.Currency != biller.Currency || !amount.IsPositive)
         {
             return ResponseCodes.InvalidAmount;
         }
 
-        var paid = new Money(amount, biller.Currency);
-        if (paid > biller.TransactionLimit)
+        if (amount > biller.TransactionLimit)
         {
             return ResponseCodes.OverLimit;
         }
@@ -76,7 +78,7 @@ public static class PaymentCheck
         }
 
         var range = Range(biller, bill!.Outstanding);
-        return paid < range.Minimum || paid > range.Maximum ? ResponseCodes.InvalidAmount : null;
+        return amount < range.Minimum || amount > range.Maximum ? ResponseCodes.InvalidAmount : null;
     }
 
     /// <summary>Why this bill cannot be paid now, whatever the amount (14, B1, 54), or null.</summary>

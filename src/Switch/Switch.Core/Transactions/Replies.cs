@@ -17,7 +17,7 @@ public sealed record BillDetails(
 public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode);
 
 /// <summary>A payment's outcome; on approval it carries the switch reference and receipt code (SR, RV) and the approval code (38).</summary>
-public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, long Fee)
+public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, Money Fee)
     : Reply(ResponseCode)
 {
     /// <summary>True when this request made the journal entry; false when it is the repeat of an earlier one.</summary>

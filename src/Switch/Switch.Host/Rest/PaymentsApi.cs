@@ -55,11 +55,10 @@ public static class PaymentsApi
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        var currency = Currency.FromAlpha(request.Currency)!;
         if (reply.Approved)
         {
             var body = new PaymentBody(reply.SwitchReference, "approved", reply.ResponseCode, reply.ApprovalCode, reply.ReceiptCode, payment.BillerCode,
-                payment.AccountNumber, MoneyText.Format(payment.Amount, currency), currency.Alpha, MoneyText.Format(reply.Fee, currency),
+                payment.AccountNumber, payment.Amount.Format(), payment.Amount.Currency.Alpha, reply.Fee.Format(),
                 RestFormat.Name(payment.Channel), idempotencyKey);
             return TypedResults.Created($"/api/v1/payments/{reply.SwitchReference}", body);
         }
@@ -74,8 +73,8 @@ public static class PaymentsApi
         request is { BillerCode: { } biller, AccountNumber: { } account }
         && RestFormat.ParseChannel(request.Channel) is { } channel
         && Currency.FromAlpha(request.Currency) is { } currency
-        && MoneyText.TryParse(request.Amount, currency, out var amount) == AmountProblem.None
-            ? new PayBill(key, biller, account, request.BillNumber, channel, amount, currency.Numeric, request.PayerAccount)
+        && Money.TryParse(request.Amount, currency, out var amount) == AmountProblem.None
+            ? new PayBill(key, biller, account, request.BillNumber, channel, amount, request.PayerAccount)
             : null;
 
     /// <summary>Why a request could not become a payment: 30 for what is missing or unreadable, 13 for an amount no payment can carry.</summary>
