@@ -188,7 +188,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
 
         Assert.Equal(new ReversalResult(ReversalOutcome.Exception, ReversalReasons.PastTimeLimit), result);
         var listed = Assert.Single(forBank);
-        Assert.Equal((payment.Key, payment.SwitchReference, "ELECT", 10_000L, ReversalReasons.PastTimeLimit, Edge.Iso),
+        Assert.Equal((payment.Key, payment.SwitchReference, "ELECT", new Money(10_000, Currency.FromAlpha("SAR")!), ReversalReasons.PastTimeLimit, Edge.Iso),
             (listed.Original, listed.PaymentReference, listed.BillerCode, listed.Amount, listed.Reason, listed.Edge));
         Assert.Contains(forBiller, e => e.Original == payment.Key);
         Assert.Empty(forOtherBiller);

@@ -315,8 +315,9 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            var currency = Currency.Stored(reader.GetInt16(8));
             exceptions.Add(new ReversalException(reader.GetString(0), new RequestKey(reader.GetString(1), reader.GetString(2), reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), new Money(reader.GetInt64(6), currency), new Money(reader.GetInt64(7), currency),
                 reader.GetString(9), Enum.Parse<Edge>(reader.GetString(10), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(11)));
         }
 

@@ -95,7 +95,7 @@ public static class PaymentsApi
             return Problems.ForPayment(ResponseCodes.InvalidAmount, "the currency is not one the switch settles (SAR, JOD, SYP)", idempotencyKey);
         }
 
-        return MoneyText.TryParse(request.Amount, currency, out _) == AmountProblem.Malformed
+        return Money.TryParse(request.Amount, currency, out _) == AmountProblem.Malformed
             ? Problems.For(ResponseCodes.FormatError, $"amount must be a decimal string such as \"395.95\", in {currency.Alpha}", http)
             : Problems.ForPayment(ResponseCodes.InvalidAmount, $"amount must be positive with at most {currency.Decimals} decimals in {currency.Alpha}", idempotencyKey);
     }
