@@ -8,7 +8,19 @@ public sealed record Currency(string Alpha, int Numeric, int Decimals)
     /// <summary>The currency with this alphabetic code (exact, upper case), or null when the switch does not know it.</summary>
     public static Currency? FromAlpha(string? alpha) => Array.Find(Known, c => c.Alpha == alpha);
 
-    public static Currency? FromNumeric(int numeric) => Array.Find(Known, c => c.Numeric == numeric);
+    /// <summary>The currency with this numeric code, or null. Asked once per payment and journal row: a loop, no closure to allocate.</summary>
+    public static Currency? FromNumeric(int numeric)
+    {
+        foreach (var currency in Known)
+        {
+            if (currency.Numeric == numeric)
+            {
+                return currency;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The currency of an amount the switch holds (a biller, a bill, a journal row): only known currencies are ever stored,
