@@ -46,6 +46,7 @@ public class MoneyTests
         Assert.Throws<CurrencyMismatchException>(() => sar >= jod);
         Assert.Throws<CurrencyMismatchException>(() => Money.Max(sar, jod));
         Assert.Throws<CurrencyMismatchException>(() => Money.Sum(Sar, [sar, jod]));
+        Assert.Throws<CurrencyMismatchException>(() => Sr(long.MaxValue) + new Money(1, Jod));
         var refused = Assert.Throws<CurrencyMismatchException>(() => sar.CompareTo(jod));
         Assert.Contains("10.00 SAR", refused.Message, StringComparison.Ordinal);
         Assert.Contains("1.000 JOD", refused.Message, StringComparison.Ordinal);

@@ -30,9 +30,17 @@ public readonly record struct Money : IComparable<Money>
 
     public bool IsNegative => Minor < 0;
 
-    public static Money operator +(Money left, Money right) => new(checked(left.Minor + Same(left, right, "add").Minor), left.Currency);
+    public static Money operator +(Money left, Money right)
+    {
+        var currency = SameCurrency(left, right, "add");
+        return new(checked(left.Minor + right.Minor), currency);
+    }
 
-    public static Money operator -(Money left, Money right) => new(checked(left.Minor - Same(left, right, "subtract").Minor), left.Currency);
+    public static Money operator -(Money left, Money right)
+    {
+        var currency = SameCurrency(left, right, "subtract");
+        return new(checked(left.Minor - right.Minor), currency);
+    }
 
     public static Money operator -(Money money) => new(checked(-money.Minor), money.Currency);
 
@@ -44,7 +52,11 @@ public readonly record struct Money : IComparable<Money>
 
     public static bool operator >=(Money left, Money right) => left.CompareTo(right) >= 0;
 
-    public int CompareTo(Money other) => Minor.CompareTo(Same(this, other, "compare").Minor);
+    public int CompareTo(Money other)
+    {
+        SameCurrency(this, other, "compare");
+        return Minor.CompareTo(other.Minor);
+    }
 
     public static Money Min(Money left, Money right) => left <= right ? left : right;
 
@@ -88,14 +100,15 @@ public readonly record struct Money : IComparable<Money>
     /// <summary>"395.95 SAR": for people and logs, never for a wire format.</summary>
     public override string ToString() => Currency is null ? "(no currency)" : $"{Format()} {Currency.Alpha}";
 
-    private static Money Same(Money left, Money right, string operation)
+    /// <summary>The one currency of <paramref name="left"/> and <paramref name="right"/>; a mismatch throws before any arithmetic.</summary>
+    private static Currency SameCurrency(Money left, Money right, string operation)
     {
         if (Checked(left).Currency != Checked(right).Currency)
         {
             throw new CurrencyMismatchException($"Cannot {operation} {left} and {right}: amounts of two currencies never meet.");
         }
 
-        return right;
+        return left.Currency;
     }
 
     /// <summary>default(Money) has no currency: using it is a bug, not zero of some currency.</summary>
