@@ -6,8 +6,8 @@ namespace Switch.Monetary;
 /// An amount: integer minor units of one ISO 4217 currency (39595 SAR is 395.95 SAR, 1250 JOD is 1.250 JOD).
 /// Arithmetic and comparison only ever meet amounts of one currency: mixing two throws
 /// <see cref="CurrencyMismatchException"/>, so a flow refuses another currency with its response code (13) before any
-/// arithmetic. Overflow throws. A Money may be negative (a difference, a net position); what must not be (a payment,
-/// a bill) is checked where it is, as <see cref="Billing.PaymentCheck"/> refuses a payment of zero or less.
+/// arithmetic. Overflow throws. A Money may be negative (a difference, a net position); where a sign matters it is
+/// checked there, as <see cref="Billing.PaymentCheck"/> refuses a payment of zero or less (13).
 /// </summary>
 public readonly record struct Money : IComparable<Money>
 {
