@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Switch.Adapters.Postgres;
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Adapters.Tests.Postgres;
 
@@ -15,7 +16,8 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
         var traffic = await catalog.FindAsync("TRAFFIC", default);
 
         Assert.Equal(["ELECT", "TELCO", "TOPUP", "TRAFFIC", "WATER"], all.Select(b => b.Code));
-        Assert.Equal((PresentmentMode.Hosted, PaymentRule.Exact, 682), (traffic!.Mode, traffic.Rule, traffic.Currency));
+        var sar = Currency.FromNumeric(682)!;
+        Assert.Equal((PresentmentMode.Hosted, PaymentRule.Exact, sar, new Money(10_000_000, sar)), (traffic!.Mode, traffic.Rule, traffic.Currency, traffic.TransactionLimit));
         Assert.True(traffic.Accepts("100001", Channel.Ib));
         Assert.False(traffic.Accepts("100002", Channel.Ib));
         Assert.False(traffic.Accepts("100001", Channel.Atm));
@@ -32,6 +34,7 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
 
         Assert.Equal(["ELECT-EXPIRED2", "ELECT-00000002"], bills.Select(b => b.BillNumber));
         Assert.True(bills[0].IsExpired(new DateOnly(2026, 11, 22)));
+        Assert.Equal(new Money(5_000, Currency.FromAlpha("SAR")!), bills[0].AmountDue);
         Assert.Empty(none);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Switch.Adapters.Postgres;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Adapters.Tests.Postgres;
@@ -9,7 +10,7 @@ namespace Switch.Adapters.Tests.Postgres;
 public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static JournalEntry Entry(string reference, long amount = 15_000, string code = "00", long? billId = null, byte fingerprint = 1) => new(
-        new RequestKey("100001", reference, "1122"), [fingerprint], "ELECT", "1234567890", billId, amount, 682, Channel.Atm,
+        new RequestKey("100001", reference, "1122"), [fingerprint], "ELECT", "1234567890", billId, new Money(amount, Currency.FromNumeric(682)!), Channel.Atm,
         code, code == "00" ? $"SR{reference}" : null, code == "00" ? ApprovalCode.Next() : null);
 
     private static readonly Deadline Later = new(DateTimeOffset.MaxValue, DateTimeOffset.MaxValue);
@@ -32,6 +33,18 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal(JournalOutcome.Written, outcome);
         Assert.Equal(entry with { Fingerprint = found!.Fingerprint }, found);
         Assert.Equal(entry.Fingerprint, found.Fingerprint);
+    }
+
+    [Fact]
+    public async Task Entry_is_found_in_the_currency_it_was_written_in()
+    {
+        await using var journal = Journal();
+        var jod = Currency.FromAlpha("JOD")!;
+        var entry = Entry(Fresh()) with { Amount = new Money(1_250, jod) };
+
+        await journal.AppendAsync(entry, Later, default);
+
+        Assert.Equal(new Money(1_250, jod), (await journal.FindAsync(entry.Key, default))!.Amount);
     }
 
     [Fact]
@@ -175,7 +188,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
 
         Assert.Equal(new ReversalResult(ReversalOutcome.Exception, ReversalReasons.PastTimeLimit), result);
         var listed = Assert.Single(forBank);
-        Assert.Equal((payment.Key, payment.SwitchReference, "ELECT", 10_000L, ReversalReasons.PastTimeLimit, Edge.Iso),
+        Assert.Equal((payment.Key, payment.SwitchReference, "ELECT", new Money(10_000, Currency.FromAlpha("SAR")!), ReversalReasons.PastTimeLimit, Edge.Iso),
             (listed.Original, listed.PaymentReference, listed.BillerCode, listed.Amount, listed.Reason, listed.Edge));
         Assert.Contains(forBiller, e => e.Original == payment.Key);
         Assert.Empty(forOtherBiller);
@@ -214,13 +227,13 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await journal.AppendAsync(iso, Later, default);
         await journal.AppendAsync(rest, Later, default);
 
-        var otherStan = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { Stan = "000124" }), TimeSpan.FromMinutes(30), default);
-        var otherTime = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace with { TransmittedAt = "1122153046" }), TimeSpan.FromMinutes(30), default);
-        var named = await journal.ReverseAsync(Reversal(iso, iso.Amount, trace), TimeSpan.FromMinutes(30), default);
+        var otherStan = await journal.ReverseAsync(Reversal(iso, iso.Amount.Minor, trace with { Stan = "000124" }), TimeSpan.FromMinutes(30), default);
+        var otherTime = await journal.ReverseAsync(Reversal(iso, iso.Amount.Minor, trace with { TransmittedAt = "1122153046" }), TimeSpan.FromMinutes(30), default);
+        var named = await journal.ReverseAsync(Reversal(iso, iso.Amount.Minor, trace), TimeSpan.FromMinutes(30), default);
         var today = await postgres.ScalarAsync<string>("select to_char(created_at at time zone 'UTC', 'MMDD') from payments where reference = $1", rest.Key.Reference);
-        var otherDay = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today == "0101" ? "0102" : "0101" } },
+        var otherDay = await journal.ReverseAsync(Reversal(rest, rest.Amount.Minor, trace) with { Original = rest.Key with { LocalDate = today == "0101" ? "0102" : "0101" } },
             TimeSpan.FromMinutes(30), default);
-        var byKey = await journal.ReverseAsync(Reversal(rest, rest.Amount, trace) with { Original = rest.Key with { LocalDate = today } }, TimeSpan.FromMinutes(30), default);
+        var byKey = await journal.ReverseAsync(Reversal(rest, rest.Amount.Minor, trace) with { Original = rest.Key with { LocalDate = today } }, TimeSpan.FromMinutes(30), default);
 
         Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound, ReversalOutcome.NotFound), (otherStan.Outcome, otherTime.Outcome, otherDay.Outcome));
         Assert.Equal((ReversalOutcome.Applied, ReversalOutcome.Applied), (named.Outcome, byKey.Outcome));
@@ -253,7 +266,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         var declined = Entry(Fresh(), code: "51");
         await journal.AppendAsync(declined, Later, default);
 
-        var ofDeclined = await journal.ReverseAsync(Reversal(declined, declined.Amount), TimeSpan.FromMinutes(30), default);
+        var ofDeclined = await journal.ReverseAsync(Reversal(declined, declined.Amount.Minor), TimeSpan.FromMinutes(30), default);
         var ofUnknown = await journal.ReverseAsync(Reversal(Entry(Fresh()), 15_000), TimeSpan.FromMinutes(30), default);
 
         Assert.Equal((ReversalOutcome.NotFound, ReversalOutcome.NotFound), (ofDeclined.Outcome, ofUnknown.Outcome));

@@ -1,21 +1,25 @@
 using System.Text.RegularExpressions;
 using FsCheck.Xunit;
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Core.Tests.Billing;
 
 public class PaymentCheckTests
 {
     private const int Sar = 682;
+    private static readonly Currency Riyal = Currency.FromNumeric(Sar)!;
     private static readonly DateOnly Today = new(2026, 11, 22);
 
     private static readonly Biller Electricity = new(
-        "ELECT", "Electricity", "الكهرباء", "electricity", Sar, PresentmentMode.Hosted, PaymentRule.Exact,
-        MinimumPayment: 0, MaximumPayment: 0, TransactionLimit: 5_000_000,
+        "ELECT", "Electricity", "الكهرباء", "electricity", Riyal, PresentmentMode.Hosted, PaymentRule.Exact,
+        MinimumPayment: Sr(0), MaximumPayment: Sr(0), TransactionLimit: Sr(5_000_000),
         new Regex("^[0-9]{10}$"), new HashSet<string> { "100001" }, new HashSet<Channel> { Channel.Atm, Channel.Ib });
 
+    private static Money Sr(long minor) => new(minor, Riyal);
+
     private static Bill Open(long id, long due, DateOnly dueDate, long paid = 0, string number = "B1") =>
-        new(id, "ELECT", "1234567890", number, "Mohammad Ali", due, paid, dueDate, dueDate.AddMonths(2), BillStatus.Open);
+        new(id, "ELECT", "1234567890", number, "Mohammad Ali", Sr(due), Sr(paid), dueDate, dueDate.AddMonths(2), BillStatus.Open);
 
     [Fact]
     public void Unknown_biller_is_92_and_comes_before_anything_else() =>
@@ -53,22 +57,23 @@ public class PaymentCheckTests
         var chosen = PaymentCheck.Choose(bills, null);
 
         Assert.Equal(2, chosen!.Id);
-        Assert.Equal("B1", PaymentCheck.Refuse(Electricity, chosen, 100, Sar, Today));
+        Assert.Equal("B1", PaymentCheck.Refuse(Electricity, chosen, Sr(100), Today));
     }
 
     [Theory]
     [InlineData(0, Sar, "13")]
     [InlineData(-5, Sar, "13")]
     [InlineData(15_000, 400, "13")]
+    [InlineData(5_000_001, 400, "13")]
     [InlineData(5_000_001, Sar, "61")]
     public void Amount_and_currency_are_checked_before_the_bill(long amount, int currency, string expected) =>
-        Assert.Equal(expected, PaymentCheck.Refuse(Electricity, Open(1, 15_000, Today), amount, currency, Today));
+        Assert.Equal(expected, PaymentCheck.Refuse(Electricity, Open(1, 15_000, Today), new Money(amount, Currency.FromNumeric(currency)!), Today));
 
     [Fact]
     public void No_bill_is_14_and_an_expired_bill_is_54()
     {
-        Assert.Equal("14", PaymentCheck.Refuse(Electricity, null, 15_000, Sar, Today));
-        Assert.Equal("54", PaymentCheck.Refuse(Electricity, Open(1, 15_000, Today.AddMonths(-3)), 15_000, Sar, Today));
+        Assert.Equal("14", PaymentCheck.Refuse(Electricity, null, Sr(15_000), Today));
+        Assert.Equal("54", PaymentCheck.Refuse(Electricity, Open(1, 15_000, Today.AddMonths(-3)), Sr(15_000), Today));
     }
 
     [Theory]
@@ -85,18 +90,18 @@ public class PaymentCheckTests
     [InlineData(PaymentRule.Any, 4_000_000, null)]
     public void Each_payment_rule_accepts_its_range(PaymentRule rule, long amount, string? expected)
     {
-        var biller = Electricity with { Rule = rule, MinimumPayment = 5_000, MaximumPayment = 20_000 };
+        var biller = Electricity with { Rule = rule, MinimumPayment = Sr(5_000), MaximumPayment = Sr(20_000) };
 
-        Assert.Equal(expected, PaymentCheck.Refuse(biller, Open(1, 15_000, Today), amount, Sar, Today));
+        Assert.Equal(expected, PaymentCheck.Refuse(biller, Open(1, 15_000, Today), Sr(amount), Today));
     }
 
     [Fact]
     public void Partial_minimum_never_exceeds_what_is_outstanding()
     {
-        var biller = Electricity with { Rule = PaymentRule.Partial, MinimumPayment = 5_000 };
+        var biller = Electricity with { Rule = PaymentRule.Partial, MinimumPayment = Sr(5_000) };
 
-        Assert.Null(PaymentCheck.Refuse(biller, Open(1, 15_000, Today, paid: 12_000), 3_000, Sar, Today));
-        Assert.Equal(new AcceptedRange(3_000, 3_000), PaymentCheck.Range(biller, 3_000));
+        Assert.Null(PaymentCheck.Refuse(biller, Open(1, 15_000, Today, paid: 12_000), Sr(3_000), Today));
+        Assert.Equal(new AcceptedRange(Sr(3_000), Sr(3_000)), PaymentCheck.Range(biller, Sr(3_000)));
     }
 
     [Fact]
@@ -104,21 +109,21 @@ public class PaymentCheckTests
     {
         var prepaid = Electricity with { Mode = PresentmentMode.Prepaid, Rule = PaymentRule.Any };
 
-        Assert.Null(PaymentCheck.Refuse(prepaid, null, 777, Sar, Today));
-        Assert.Equal("61", PaymentCheck.Refuse(prepaid, null, 5_000_001, Sar, Today));
+        Assert.Null(PaymentCheck.Refuse(prepaid, null, Sr(777), Today));
+        Assert.Equal("61", PaymentCheck.Refuse(prepaid, null, Sr(5_000_001), Today));
     }
 
     [Property(MaxTest = 500)]
     public void Every_amount_inside_the_range_is_accepted_and_every_amount_outside_refused(int rule, int outstanding, int amount)
     {
-        var biller = Electricity with { Rule = (PaymentRule)Math.Abs(rule % 4), MinimumPayment = 5_000, MaximumPayment = 20_000 };
+        var biller = Electricity with { Rule = (PaymentRule)Math.Abs(rule % 4), MinimumPayment = Sr(5_000), MaximumPayment = Sr(20_000) };
         var bill = Open(1, Math.Abs(outstanding % 100_000) + 1, Today);
         var paid = Math.Abs(amount % 200_000) + 1;
         var range = PaymentCheck.Range(biller, bill.Outstanding);
 
-        var refusal = PaymentCheck.Refuse(biller, bill, paid, Sar, Today);
+        var refusal = PaymentCheck.Refuse(biller, bill, Sr(paid), Today);
 
-        var inside = paid >= range.Minimum && paid <= range.Maximum && paid <= biller.TransactionLimit;
+        var inside = Sr(paid) >= range.Minimum && Sr(paid) <= range.Maximum && Sr(paid) <= biller.TransactionLimit;
         Assert.Equal(inside, refusal is null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Positions;
 using Switch.Transactions;
 
@@ -11,11 +12,14 @@ namespace Switch.Core.Tests.Transactions;
 /// </summary>
 internal static class FlowStandIns
 {
-    public static readonly Biller TopUp = new("TOPUP", "Top-up", "شحن", "telecom", 682, PresentmentMode.Prepaid, PaymentRule.Any, 0, 0, 1_000_000,
+    private static readonly Currency Sar = Currency.FromAlpha("SAR")!;
+
+    public static readonly Biller TopUp = new("TOPUP", "Top-up", "شحن", "telecom", Sar, PresentmentMode.Prepaid, PaymentRule.Any,
+        Money.Zero(Sar), Money.Zero(Sar), new Money(1_000_000, Sar),
         new Regex("^[0-9]{10}$"), new HashSet<string> { "100001" }, new HashSet<Channel> { Channel.Mb });
 
     public static PayBill TopUpPayment(string reference = "000000000001") =>
-        new(new RequestKey("100001", reference, "20261123"), TopUp.Code, "0551234567", null, Channel.Mb, 5_000, 682, null);
+        new(new RequestKey("100001", reference, "20261123"), TopUp.Code, "0551234567", null, Channel.Mb, new Money(5_000, Sar), null);
 
     public sealed class Catalog : IBillerCatalog
     {

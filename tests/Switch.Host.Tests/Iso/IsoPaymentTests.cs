@@ -132,6 +132,7 @@ public class IsoPaymentTests(HostFixture host) : IClassFixture<HostFixture>
         {
             ("13", plain, Payment(PlainBank, account, amount - 1)),
             ("13", plain, Payment(PlainBank, account, amount, currency: "400")),
+            ("13", plain, Payment(PlainBank, account, amount, currency: "999")),
             ("14", plain, Payment(PlainBank, "12AB", amount)),
             ("14", plain, Payment(PlainBank, "0000099999", amount)),
             ("54", plain, Payment(PlainBank, expired, expiredAmount)),

@@ -3,6 +3,7 @@ using Switch.Adapters.Iso8583;
 using Switch.Host.Cli;
 using Switch.Host.Tests.Infrastructure;
 using Switch.Host.Tests.Rest;
+using Switch.Monetary;
 using Switch.Transactions;
 using static Switch.Host.Tests.Iso.BankMessages;
 
@@ -35,10 +36,11 @@ public class IsoReversalTests(HostFixture host)
         Assert.Equal(("0430", "00"), (advice.MtiText, advice.GetString(39)));
         Assert.Equal(("0430", "00"), (repeat.MtiText, repeat.GetString(39)));
         var listed = Assert.Single(report);
-        Assert.Equal((payment.GetString(37), 5_000L, ReversalReasons.PastTimeLimit, Edge.Iso), (listed.Original.Reference, listed.Amount, listed.Reason, listed.Edge));
+        Assert.Equal((payment.GetString(37), new Money(5_000, Currency.FromAlpha("SAR")!), ReversalReasons.PastTimeLimit, Edge.Iso),
+            (listed.Original.Reference, listed.Amount, listed.Reason, listed.Edge));
         Assert.Contains(forBiller, e => e.SwitchReference == listed.SwitchReference);
         Assert.Contains($"\t{payment.GetString(37)}\t", ReversalsCommand.Format(report));
-        Assert.Contains("\tpast_time_limit\t", ReversalsCommand.Format(report));
+        Assert.Contains("\t5000\t5000\t682\tpast_time_limit\t", ReversalsCommand.Format(report));
         Assert.Equal("51", overCap.GetString(39));
         Assert.Equal((5_000L, "paid"), await BillAsync(account));
         Assert.Equal((5_000L, 5_000L), await PositionsAsync(bankCode));

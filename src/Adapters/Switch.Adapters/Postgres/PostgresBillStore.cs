@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Switch.Billing;
+using Switch.Monetary;
 using Channel = System.Threading.Channels.Channel;
 
 namespace Switch.Adapters.Postgres;
@@ -16,9 +17,10 @@ namespace Switch.Adapters.Postgres;
 public sealed class PostgresBillStore : IBillStore, IAsyncDisposable
 {
     private const string SelectBatch = """
-        select k.i, b.id, b.bill_number, b.customer_name, b.amount_due, b.amount_paid, b.due_date, b.expiry_date, b.status
+        select k.i, b.id, b.bill_number, b.customer_name, b.amount_due, b.amount_paid, b.due_date, b.expiry_date, b.status, r.currency
           from unnest($1::text[], $2::text[]) with ordinality as k(biller_code, account_number, i)
           join bills b on b.biller_code = k.biller_code and b.account_number = k.account_number
+          join billers r on r.code = b.biller_code
          order by k.i, b.due_date, b.id
         """;
 
@@ -102,8 +104,10 @@ public sealed class PostgresBillStore : IBillStore, IAsyncDisposable
         while (await reader.ReadAsync())
         {
             var lookup = (int)reader.GetInt64(0) - 1;
+            // A bill is in its biller's currency.
+            var currency = Currency.Stored(reader.GetInt16(9));
             found[lookup].Add(new Bill(reader.GetInt64(1), batch[lookup].BillerCode, batch[lookup].AccountNumber, reader.GetString(2), reader.GetString(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetFieldValue<DateOnly>(6),
+                new Money(reader.GetInt64(4), currency), new Money(reader.GetInt64(5), currency), reader.GetFieldValue<DateOnly>(6),
                 reader.IsDBNull(7) ? null : reader.GetFieldValue<DateOnly>(7),
                 Enum.Parse<BillStatus>(reader.GetString(8), ignoreCase: true)));
         }

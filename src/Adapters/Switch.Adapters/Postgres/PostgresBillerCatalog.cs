@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Adapters.Postgres;
 
@@ -62,11 +63,12 @@ public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvi
         var billers = new Dictionary<string, Biller>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
+            var currency = Currency.Stored(reader.GetInt16(4));
             var biller = new Biller(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt16(4),
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), currency,
                 Enum.Parse<PresentmentMode>(reader.GetString(5), ignoreCase: true),
                 Enum.Parse<PaymentRule>(reader.GetString(6), ignoreCase: true),
-                reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
+                new Money(reader.GetInt64(7), currency), new Money(reader.GetInt64(8), currency), new Money(reader.GetInt64(9), currency),
                 new Regex(reader.GetString(10), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)),
                 reader.GetFieldValue<string[]>(12).ToHashSet(StringComparer.Ordinal),
                 reader.GetFieldValue<string[]>(11).Select(c => Enum.Parse<Channel>(c, ignoreCase: true)).ToHashSet());

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Adapters.Postgres;
@@ -165,7 +166,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         }
 
         var entry = new JournalEntry(new RequestKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), (byte[])reader[3],
-            reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
+            reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), new Money(reader.GetInt64(7), Currency.Stored(reader.GetInt16(8))),
             Enum.Parse<Billing.Channel>(reader.GetString(9), ignoreCase: true), reader.GetString(10),
             reader.IsDBNull(11) ? null : reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12))
         {
@@ -314,8 +315,9 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            var currency = Currency.Stored(reader.GetInt16(8));
             exceptions.Add(new ReversalException(reader.GetString(0), new RequestKey(reader.GetString(1), reader.GetString(2), reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt16(8),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), new Money(reader.GetInt64(6), currency), new Money(reader.GetInt64(7), currency),
                 reader.GetString(9), Enum.Parse<Edge>(reader.GetString(10), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(11)));
         }
 
@@ -426,8 +428,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.BillerCode));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.AccountNumber));
         Add(command, NpgsqlDbType.Bigint, batch.Select(p => p.Entry.BillId));
-        Add(command, NpgsqlDbType.Bigint, batch.Select(p => p.Entry.Amount));
-        Add(command, NpgsqlDbType.Smallint, batch.Select(p => (short)p.Entry.Currency));
+        Add(command, NpgsqlDbType.Bigint, batch.Select(p => p.Entry.Amount.Minor));
+        Add(command, NpgsqlDbType.Smallint, batch.Select(p => (short)p.Entry.Amount.Currency.Numeric));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.Channel.ToString().ToUpperInvariant()));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.ResponseCode));
         Add(command, NpgsqlDbType.Text, batch.Select(p => p.Entry.SwitchReference));

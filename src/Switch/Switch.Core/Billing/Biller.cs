@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Switch.Monetary;
 
 namespace Switch.Billing;
 
@@ -12,7 +13,7 @@ public enum PaymentRule { Exact, Partial, Overpay, Any }
 public enum Channel { Atm, Ib, Mb, Br, Pos, Ksk }
 
 /// <summary>
-/// A biller and the rules it set: amounts in minor units of <see cref="Currency"/> (ISO 4217 numeric).
+/// A biller and the rules it set: every amount in <see cref="Currency"/>, the one currency its bills and payments are in.
 /// <see cref="MinimumPayment"/> applies to PARTIAL, <see cref="MaximumPayment"/> to OVERPAY;
 /// <see cref="TransactionLimit"/> caps any single payment whatever the rule.
 /// </summary>
@@ -21,12 +22,12 @@ public sealed record Biller(
     string NameEn,
     string NameAr,
     string Category,
-    int Currency,
+    Currency Currency,
     PresentmentMode Mode,
     PaymentRule Rule,
-    long MinimumPayment,
-    long MaximumPayment,
-    long TransactionLimit,
+    Money MinimumPayment,
+    Money MaximumPayment,
+    Money TransactionLimit,
     Regex AccountPattern,
     IReadOnlySet<string> EnrolledBanks,
     IReadOnlySet<Channel> Channels)

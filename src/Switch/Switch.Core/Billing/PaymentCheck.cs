@@ -1,7 +1,9 @@
+using Switch.Monetary;
+
 namespace Switch.Billing;
 
 /// <summary>The least and most a biller accepts for a bill right now (spec field 48 MN / MX).</summary>
-public readonly record struct AcceptedRange(long Minimum, long Maximum);
+public readonly record struct AcceptedRange(Money Minimum, Money Maximum);
 
 /// <summary>
 /// The biller's rules applied to a bill and an amount, without I/O: which bill a payment goes to, what range
@@ -20,17 +22,17 @@ public static class PaymentCheck
             return bills.FirstOrDefault(b => b.BillNumber == billNumber);
         }
 
-        return bills.Where(b => b.Status == BillStatus.Open && b.Outstanding > 0).OrderBy(b => b.DueDate).ThenBy(b => b.Id).FirstOrDefault()
+        return bills.Where(b => b.Status == BillStatus.Open && b.Outstanding.IsPositive).OrderBy(b => b.DueDate).ThenBy(b => b.Id).FirstOrDefault()
             ?? bills.OrderByDescending(b => b.DueDate).ThenByDescending(b => b.Id).FirstOrDefault();
     }
 
     /// <summary>What the biller's rule accepts for this bill now.</summary>
-    public static AcceptedRange Range(Biller biller, long outstanding) => biller.Rule switch
+    public static AcceptedRange Range(Biller biller, Money outstanding) => biller.Rule switch
     {
         PaymentRule.Exact => new(outstanding, outstanding),
-        PaymentRule.Partial => new(Math.Min(biller.MinimumPayment, outstanding), outstanding),
-        PaymentRule.Overpay => new(outstanding, Math.Max(outstanding, biller.MaximumPayment)),
-        _ => new(1, biller.TransactionLimit),
+        PaymentRule.Partial => new(Money.Min(biller.MinimumPayment, outstanding), outstanding),
+        PaymentRule.Overpay => new(outstanding, Money.Max(outstanding, biller.MaximumPayment)),
+        _ => new(new Money(1, biller.Currency), biller.TransactionLimit),
     };
 
     /// <summary>Why the switch cannot take this request for this biller from this bank, or null.</summary>
@@ -49,10 +51,13 @@ public static class PaymentCheck
         return biller.AccountPattern.IsMatch(account) ? null : ResponseCodes.UnknownAccount;
     }
 
-    /// <summary>Why this amount cannot pay this bill, or null when it can. <paramref name="bill"/> is null for prepaid billers.</summary>
-    public static string? Refuse(Biller biller, Bill? bill, long amount, int currency, DateOnly today)
+    /// <summary>
+    /// Why this amount cannot pay this bill, or null when it can. <paramref name="bill"/> is null for prepaid billers.
+    /// Another currency than the biller's is refused first, so no amount of it is ever compared with the biller's.
+    /// </summary>
+    public static string? Refuse(Biller biller, Bill? bill, Money amount, DateOnly today)
     {
-        if (amount <= 0 || currency != biller.Currency)
+        if (amount.Currency != biller.Currency || !amount.IsPositive)
         {
             return ResponseCodes.InvalidAmount;
         }
@@ -79,7 +84,7 @@ public static class PaymentCheck
     /// <summary>Why this bill cannot be paid now, whatever the amount (14, B1, 54), or null.</summary>
     public static string? BillProblem(Bill? bill, DateOnly today) =>
         bill is null || bill.Status == BillStatus.Cancelled ? ResponseCodes.UnknownAccount
-        : bill.Status == BillStatus.Paid || bill.Outstanding == 0 ? ResponseCodes.NothingDue
+        : bill.Status == BillStatus.Paid || bill.Outstanding.IsZero ? ResponseCodes.NothingDue
         : bill.IsExpired(today) ? ResponseCodes.BillExpired
         : null;
 }

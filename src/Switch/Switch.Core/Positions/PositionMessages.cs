@@ -53,7 +53,11 @@ public sealed record BankCap(string Bank, long Cap, bool Acknowledged);
 /// <summary>The flow's view of the position actors, wherever in the cluster they run.</summary>
 public interface IPositions
 {
-    /// <summary>False when the bank's net debit cap would be exceeded (51); a TimeoutException past <paramref name="deadline"/>.</summary>
+    /// <summary>
+    /// False when the bank's net debit cap would be exceeded (51); a TimeoutException past <paramref name="deadline"/>.
+    /// <paramref name="amount"/> is minor units: a bank has no settlement currency of its own yet, and its cap and the
+    /// journal's committed total count minor units whatever the payment's currency, so a position stays a plain number.
+    /// </summary>
     Task<bool> ReserveAsync(string bank, string reservation, long amount, DateTimeOffset deadline, CancellationToken cancellationToken);
 
     void Confirm(string bank, string reservation);

@@ -1,4 +1,5 @@
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Transactions;
 
@@ -15,9 +16,9 @@ public abstract record Command(RequestKey Key);
 public sealed record InquireBill(RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel)
     : Command(Key);
 
-/// <summary>Pay a bill: ISO 0200 with 3=500000, or REST POST. Amount in minor units of the ISO 4217 numeric currency.</summary>
+/// <summary>Pay a bill: ISO 0200 with 3=500000 (fields 4 and 49), or REST POST. The edge refuses a currency the switch does not know.</summary>
 public sealed record PayBill(
-    RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel, long Amount, int Currency, string? PayerAccount)
+    RequestKey Key, string BillerCode, string AccountNumber, string? BillNumber, Channel Channel, Money Amount, string? PayerAccount)
     : Command(Key)
 {
     /// <summary>The 0200's fields 11 and 7, journaled so that a reversal's field 90 can be checked against them; null over REST.</summary>
@@ -26,7 +27,8 @@ public sealed record PayBill(
 
 /// <summary>
 /// Reverse an earlier payment of the same bank: ISO 0420/0421 (an advice: the bank has reversed on its side), or REST.
-/// Amount is what the bank reversed, which should be the original amount. <paramref name="OriginalTrace"/> is what
+/// Amount is what the bank reversed, which should be the original amount: minor units of the original's currency, as
+/// ISO field 4 of a 0420 carries it without a field 49. <paramref name="OriginalTrace"/> is what
 /// field 90 names of the original 0200 (its 11 and 7); null over REST.
 /// </summary>
 public sealed record ReversePayment(RequestKey Key, RequestKey Original, long Amount, Edge Edge, IsoTrace? OriginalTrace = null) : Command(Key);

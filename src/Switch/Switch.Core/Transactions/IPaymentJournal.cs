@@ -1,4 +1,5 @@
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Transactions;
 
@@ -12,8 +13,7 @@ public sealed record JournalEntry(
     string BillerCode,
     string AccountNumber,
     long? BillId,
-    long Amount,
-    int Currency,
+    Money Amount,
     Channel Channel,
     string ResponseCode,
     string? SwitchReference,

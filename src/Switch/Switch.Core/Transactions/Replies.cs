@@ -1,4 +1,5 @@
 using Switch.Billing;
+using Switch.Monetary;
 
 namespace Switch.Transactions;
 
@@ -10,13 +11,13 @@ public abstract record Reply(string ResponseCode)
 
 /// <summary>A bill's details for the payer (spec field 48: BN NM DA DD XD MN MX PR NB FE).</summary>
 public sealed record BillDetails(
-    string BillNumber, string MaskedName, long AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
-    AcceptedRange Accepted, PaymentRule Rule, int OpenBills, long Fee);
+    string BillNumber, string MaskedName, Money AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
+    AcceptedRange Accepted, PaymentRule Rule, int OpenBills, Money Fee);
 
 public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode);
 
 /// <summary>A payment's outcome; on approval it carries the switch reference and receipt code (SR, RV) and the approval code (38).</summary>
-public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, long Fee)
+public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, Money Fee)
     : Reply(ResponseCode)
 {
     /// <summary>True when this request made the journal entry; false when it is the repeat of an earlier one.</summary>

@@ -1,6 +1,11 @@
+using Switch.Monetary;
+
 namespace Switch.Transactions;
 
-/// <summary>A reversal as the journal records it: its own switch reference, the original payment's key, and what the bank reversed.</summary>
+/// <summary>
+/// A reversal as the journal records it: its own switch reference, the original payment's key, and what the bank reversed,
+/// in minor units of the payment's currency (a 0420 names no currency of its own).
+/// </summary>
 public sealed record ReversalEntry(string SwitchReference, RequestKey Original, long Amount, Edge Edge, IsoTrace? OriginalTrace);
 
 /// <summary>
@@ -20,7 +25,10 @@ public static class ReversalReasons
     public const string AmountDiffers = "amount_differs";
 }
 
-/// <summary>A reversal the switch acknowledged but could not apply, as the reversal report lists it for its bank and biller.</summary>
+/// <summary>
+/// A reversal the switch acknowledged but could not apply, as the reversal report lists it for its bank and biller:
+/// what the bank reversed and what the payment was, both in the payment's currency.
+/// </summary>
 public sealed record ReversalException(
-    string SwitchReference, RequestKey Original, string? PaymentReference, string BillerCode, long Amount, long PaymentAmount, int Currency,
+    string SwitchReference, RequestKey Original, string? PaymentReference, string BillerCode, Money Amount, Money PaymentAmount,
     string Reason, Edge Edge, DateTimeOffset RecordedAt);

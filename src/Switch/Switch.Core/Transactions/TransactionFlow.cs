@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Positions;
 
 namespace Switch.Transactions;
@@ -46,9 +47,9 @@ public sealed class TransactionFlow(
             return new InquiryReply(problem, null);
         }
 
-        var open = accountBills.Count(b => b.Status == BillStatus.Open && b.Outstanding > 0);
+        var open = accountBills.Count(b => b.Status == BillStatus.Open && b.Outstanding.IsPositive);
         return new InquiryReply(ResponseCodes.Approved, new BillDetails(bill!.BillNumber, MaskName(bill.CustomerName), bill.Outstanding, bill.DueDate,
-            bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: 0));
+            bill.ExpiryDate, PaymentCheck.Range(biller, bill.Outstanding), biller.Rule, open, Fee: Money.Zero(biller.Currency)));
     }
 
     /// <param name="receivedAt">When the edge started counting the request timeout: the flow's deadline must not be later than the edge's.</param>
@@ -111,7 +112,7 @@ public sealed class TransactionFlow(
     private async Task<PaymentReply> SettleAsync(
         PayBill payment, byte[] fingerprint, Biller biller, Bill? bill, Deadline deadline, CancellationToken cancellationToken)
     {
-        if (PaymentCheck.Refuse(biller, bill, payment.Amount, payment.Currency, Today) is { } refusal)
+        if (PaymentCheck.Refuse(biller, bill, payment.Amount, Today) is { } refusal)
         {
             return await JournalAsync(payment, fingerprint, bill, refusal, null, deadline, cancellationToken);
         }
@@ -120,7 +121,7 @@ public sealed class TransactionFlow(
         // and a journal entry tells which attempt it came from.
         var reference = SwitchReference.Next();
         var bank = payment.Key.Bank;
-        if (!await positions.ReserveAsync(bank, reference, payment.Amount, deadline.ApproveBy, cancellationToken))
+        if (!await positions.ReserveAsync(bank, reference, payment.Amount.Minor, deadline.ApproveBy, cancellationToken))
         {
             return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, null, deadline, cancellationToken);
         }
@@ -132,7 +133,7 @@ public sealed class TransactionFlow(
         if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
         {
             // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
-            reply = TooLate();
+            reply = TooLate(payment.Amount.Currency);
         }
 
         if (reply.Approved && reply.FirstAnswer)
@@ -153,8 +154,8 @@ public sealed class TransactionFlow(
     private async Task<PaymentReply> JournalAsync(
         PayBill payment, byte[] fingerprint, Bill? bill, string code, string? reference, Deadline deadline, CancellationToken cancellationToken)
     {
-        var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Math.Max(payment.Amount, 0),
-            payment.Currency, payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next()) { Trace = payment.Trace };
+        var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Money.Max(payment.Amount, Money.Zero(payment.Amount.Currency)),
+            payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next()) { Trace = payment.Trace };
         var outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
         while (outcome == JournalOutcome.ApprovalCodeTaken)
         {
@@ -168,25 +169,28 @@ public sealed class TransactionFlow(
             case JournalOutcome.Written:
                 return Reply(entry, ours: true);
             case JournalOutcome.TooLate:
-                return TooLate();
+                return TooLate(payment.Amount.Currency);
         }
 
         var first = await journal.FindAsync(payment.Key, cancellationToken)
             ?? throw new InvalidOperationException($"Payment {payment.Key} is a duplicate but was not found.");
         return first.Fingerprint.AsSpan().SequenceEqual(fingerprint)
             ? Reply(first, ours: false)
-            : new PaymentReply(ResponseCodes.Duplicate, null, null, null, 0);
+            : new PaymentReply(ResponseCodes.Duplicate, null, null, null, Money.Zero(payment.Amount.Currency));
     }
 
     /// <summary>The 91 a bank heard because its payment was not committed in time, as the journal keeps it.</summary>
-    private static PaymentReply TooLate() => new(ResponseCodes.Unavailable, null, null, null, 0) { FirstAnswer = true };
+    private static PaymentReply TooLate(Currency currency) => new(ResponseCodes.Unavailable, null, null, null, Money.Zero(currency)) { FirstAnswer = true };
 
     private PaymentReply Reply(JournalEntry entry, bool ours) =>
-        new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? receipts.For(r) : null, 0) { FirstAnswer = ours };
+        new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? receipts.For(r) : null, Money.Zero(entry.Amount.Currency)) { FirstAnswer = ours };
 
-    /// <summary>What makes two payments with one key the same payment.</summary>
+    /// <summary>
+    /// What makes two payments with one key the same payment. The amount is written as minor units and numeric currency,
+    /// as always: the fingerprints already journaled must still match their repeats.
+    /// </summary>
     private static byte[] Fingerprint(PayBill payment) => SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{payment.BillerCode}|{payment.AccountNumber}|{payment.BillNumber}|{payment.Channel}|{payment.Amount}|{payment.Currency}|{payment.PayerAccount}"))[..16];
+        $"{payment.BillerCode}|{payment.AccountNumber}|{payment.BillNumber}|{payment.Channel}|{payment.Amount.Minor}|{payment.Amount.Currency.Numeric}|{payment.PayerAccount}"))[..16];
 
     /// <summary>Initials and stars: what the spec's NM carries (M*** A***).</summary>
     private static string MaskName(string name) =>

@@ -39,8 +39,8 @@ public static class ReversalsCommand
         foreach (var row in rows)
         {
             text.AppendJoin('\t', row.RecordedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), row.SwitchReference, row.Original.Bank,
-                row.Original.Reference, row.Original.LocalDate, row.PaymentReference ?? "", row.BillerCode, row.Amount.ToString(CultureInfo.InvariantCulture),
-                row.PaymentAmount.ToString(CultureInfo.InvariantCulture), row.Currency.ToString("D3", CultureInfo.InvariantCulture), row.Reason,
+                row.Original.Reference, row.Original.LocalDate, row.PaymentReference ?? "", row.BillerCode, row.Amount.Minor.ToString(CultureInfo.InvariantCulture),
+                row.PaymentAmount.Minor.ToString(CultureInfo.InvariantCulture), row.PaymentAmount.Currency.Numeric.ToString("D3", CultureInfo.InvariantCulture), row.Reason,
                 row.Edge.ToString().ToLowerInvariant()).Append('\n');
         }
 

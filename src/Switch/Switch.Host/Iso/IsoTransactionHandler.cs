@@ -1,6 +1,7 @@
 using System.Globalization;
 using Switch.Adapters.Iso8583;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Participants;
 using Switch.Transactions;
 
@@ -26,6 +27,11 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
         if (Translate(bank, request, time.GetUtcNow()) is not { } command)
         {
             return IsoResponses.To(request, ResponseCodes.FormatError);
+        }
+
+        if (command is Refused refused)
+        {
+            return IsoResponses.To(request, refused.ResponseCode);
         }
 
         var receivedAt = time.GetUtcNow();
@@ -84,13 +90,22 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
             return new InquireBill(key, biller, account, billNumber, channel);
         }
 
-        return request.TryGetInt64(4, out var amount) && request.TryGetInt64(49, out var currency)
-            ? new PayBill(key, biller, account, billNumber, channel, amount, (int)currency, request.GetString(102))
+        if (!request.TryGetInt64(4, out var amount) || !request.TryGetInt64(49, out var numeric))
+        {
+            return null;
+        }
+
+        // A currency the switch does not settle is an amount no payment can carry: 13, as the REST edge answers it.
+        return Currency.FromNumeric((int)numeric) is { } currency
+            ? new PayBill(key, biller, account, billNumber, channel, new Money(amount, currency), request.GetString(102))
             {
                 Trace = request.GetString(11) is { } stan && request.GetString(7) is { } sent ? new IsoTrace(stan, sent) : null,
             }
-            : null;
+            : new Refused(key, ResponseCodes.InvalidAmount);
     }
+
+    /// <summary>A request the edge answers itself, with the spec's response code for it, before the core sees it.</summary>
+    private sealed record Refused(RequestKey Key, string ResponseCode) : Command(Key);
 
     private static IsoMessage Answer(IsoMessageView request, Reply reply)
     {
@@ -117,7 +132,7 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
 
     private static async Task<Reply> Upcast<T>(Task<T> task) where T : Reply => await task;
 
-    private static string Amount(long minor) => minor.ToString("D12", CultureInfo.InvariantCulture);
+    private static string Amount(Money amount) => amount.Minor.ToString("D12", CultureInfo.InvariantCulture);
 
     private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 }

@@ -26,10 +26,10 @@ public static class BillersApi
             : Problems.For(ResponseCodes.UnknownBiller, "there is no such biller", http);
 
     private static BillerBody Body(Biller biller, string bank) => new(
-        biller.Code, biller.NameEn, biller.NameAr, biller.Category, RestFormat.CurrencyOf(biller.Currency).Alpha,
+        biller.Code, biller.NameEn, biller.NameAr, biller.Category, biller.Currency.Alpha,
         biller.Mode.ToString().ToLowerInvariant(), biller.Rule.ToString().ToUpperInvariant(),
-        biller.Rule == PaymentRule.Partial ? RestFormat.Amount(biller.MinimumPayment, biller.Currency) : null,
-        biller.Rule == PaymentRule.Overpay ? RestFormat.Amount(biller.MaximumPayment, biller.Currency) : null,
-        RestFormat.Amount(biller.TransactionLimit, biller.Currency), biller.AccountPattern.ToString(),
+        biller.Rule == PaymentRule.Partial ? biller.MinimumPayment.Format() : null,
+        biller.Rule == PaymentRule.Overpay ? biller.MaximumPayment.Format() : null,
+        biller.TransactionLimit.Format(), biller.AccountPattern.ToString(),
         [.. biller.Channels.Order().Select(RestFormat.Name)], biller.EnrolledBanks.Contains(bank));
 }

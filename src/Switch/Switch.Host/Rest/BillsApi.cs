@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Billing;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;
@@ -39,13 +40,13 @@ public static class BillsApi
         if (reply.Bill is not { } bill)
         {
             // No bill: any amount from one minor unit up to the biller's per-transaction limit is accepted.
-            return TypedResults.Ok(new BillBody(biller.Code, accountNumber, null, null, null, RestFormat.CurrencyOf(currency).Alpha, null, null,
-                RestFormat.Amount(1, currency), RestFormat.Amount(biller.TransactionLimit, currency), PaymentRule.Any.ToString().ToUpperInvariant(), 0,
-                RestFormat.Amount(0, currency)));
+            return TypedResults.Ok(new BillBody(biller.Code, accountNumber, null, null, null, currency.Alpha, null, null,
+                new Money(1, currency).Format(), biller.TransactionLimit.Format(), PaymentRule.Any.ToString().ToUpperInvariant(), 0,
+                Money.Zero(currency).Format()));
         }
 
-        return TypedResults.Ok(new BillBody(biller.Code, accountNumber, bill.BillNumber, bill.MaskedName, RestFormat.Amount(bill.AmountDue, currency),
-            RestFormat.CurrencyOf(currency).Alpha, bill.DueDate, bill.ExpiryDate, RestFormat.Amount(bill.Accepted.Minimum, currency),
-            RestFormat.Amount(bill.Accepted.Maximum, currency), bill.Rule.ToString().ToUpperInvariant(), bill.OpenBills, RestFormat.Amount(bill.Fee, currency)));
+        return TypedResults.Ok(new BillBody(biller.Code, accountNumber, bill.BillNumber, bill.MaskedName, bill.AmountDue.Format(),
+            currency.Alpha, bill.DueDate, bill.ExpiryDate, bill.Accepted.Minimum.Format(),
+            bill.Accepted.Maximum.Format(), bill.Rule.ToString().ToUpperInvariant(), bill.OpenBills, bill.Fee.Format()));
     }
 }

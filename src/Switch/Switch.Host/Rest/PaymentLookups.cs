@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;
@@ -30,10 +31,9 @@ public static class PaymentLookups
     public static PaymentBody Body(PaymentRecord payment, TransactionFlow flow)
     {
         var entry = payment.Entry;
-        var currency = RestFormat.CurrencyOf(entry.Currency);
         return new PaymentBody(entry.SwitchReference, payment.Status.ToString().ToLowerInvariant(), entry.ResponseCode, entry.ApprovalCode,
             entry.SwitchReference is { } reference ? flow.ReceiptFor(reference) : null, entry.BillerCode, entry.AccountNumber,
-            Money.MoneyText.Format(entry.Amount, currency), currency.Alpha, Money.MoneyText.Format(0, currency), RestFormat.Name(entry.Channel),
+            entry.Amount.Format(), entry.Amount.Currency.Alpha, Money.Zero(entry.Amount.Currency).Format(), RestFormat.Name(entry.Channel),
             entry.Key.LocalDate.Length == 0 ? entry.Key.Reference : null);
     }
 }

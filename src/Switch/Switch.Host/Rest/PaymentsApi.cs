@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Switch.Money;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;
@@ -55,11 +55,10 @@ public static class PaymentsApi
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        var currency = Currency.FromAlpha(request.Currency)!;
         if (reply.Approved)
         {
             var body = new PaymentBody(reply.SwitchReference, "approved", reply.ResponseCode, reply.ApprovalCode, reply.ReceiptCode, payment.BillerCode,
-                payment.AccountNumber, MoneyText.Format(payment.Amount, currency), currency.Alpha, MoneyText.Format(reply.Fee, currency),
+                payment.AccountNumber, payment.Amount.Format(), payment.Amount.Currency.Alpha, reply.Fee.Format(),
                 RestFormat.Name(payment.Channel), idempotencyKey);
             return TypedResults.Created($"/api/v1/payments/{reply.SwitchReference}", body);
         }
@@ -74,8 +73,8 @@ public static class PaymentsApi
         request is { BillerCode: { } biller, AccountNumber: { } account }
         && RestFormat.ParseChannel(request.Channel) is { } channel
         && Currency.FromAlpha(request.Currency) is { } currency
-        && MoneyText.TryParse(request.Amount, currency, out var amount) == AmountProblem.None
-            ? new PayBill(key, biller, account, request.BillNumber, channel, amount, currency.Numeric, request.PayerAccount)
+        && Money.TryParse(request.Amount, currency, out var amount) == AmountProblem.None
+            ? new PayBill(key, biller, account, request.BillNumber, channel, amount, request.PayerAccount)
             : null;
 
     /// <summary>Why a request could not become a payment: 30 for what is missing or unreadable, 13 for an amount no payment can carry.</summary>
@@ -96,7 +95,7 @@ public static class PaymentsApi
             return Problems.ForPayment(ResponseCodes.InvalidAmount, "the currency is not one the switch settles (SAR, JOD, SYP)", idempotencyKey);
         }
 
-        return MoneyText.TryParse(request.Amount, currency, out _) == AmountProblem.Malformed
+        return Money.TryParse(request.Amount, currency, out _) == AmountProblem.Malformed
             ? Problems.For(ResponseCodes.FormatError, $"amount must be a decimal string such as \"395.95\", in {currency.Alpha}", http)
             : Problems.ForPayment(ResponseCodes.InvalidAmount, $"amount must be positive with at most {currency.Decimals} decimals in {currency.Alpha}", idempotencyKey);
     }

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Adapters.Postgres;
-using Switch.Money;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;
@@ -54,8 +53,7 @@ public static partial class ReceiptsApi
         }
 
         var status = payment.Status == PaymentStatus.Reversed ? "reversed" : "approved";
-        var currency = RestFormat.CurrencyOf(facts.Currency);
-        return TypedResults.Ok(new ReceiptVerifyBody(reference, true, status, MoneyText.Format(facts.Amount, currency), currency.Alpha,
+        return TypedResults.Ok(new ReceiptVerifyBody(reference, true, status, facts.Amount.Format(), facts.Amount.Currency.Alpha,
             facts.BillerCode, DateOnly.FromDateTime(facts.ApprovedAt.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Switch.Money;
+using Switch.Monetary;
 using Switch.Transactions;
 
 namespace Switch.Host.Rest;
@@ -24,8 +24,8 @@ public static class Reversals
         var amount = original.Amount;
         if (request is { Amount: not null } || request is { Currency: not null })
         {
-            var currency = RestFormat.CurrencyOf(original.Currency);
-            var given = MoneyText.TryParse(request.Amount, currency, out amount);
+            var currency = original.Amount.Currency;
+            var given = Money.TryParse(request.Amount, currency, out amount);
             if (request.Amount is null || request.Currency is null || given == AmountProblem.Malformed)
             {
                 return Problems.For(ResponseCodes.FormatError, "amount and currency go together, the amount a decimal string such as \"395.95\"", http);
@@ -35,12 +35,12 @@ public static class Reversals
             // ISO 8583 advice of another amount is acknowledged and recorded as an exception.
             if (request.Currency != currency.Alpha || given != AmountProblem.None || amount != original.Amount)
             {
-                return Problems.For(ResponseCodes.InvalidAmount, $"the payment was {MoneyText.Format(original.Amount, currency)} {currency.Alpha}", http);
+                return Problems.For(ResponseCodes.InvalidAmount, $"the payment was {original.Amount}", http);
             }
         }
 
         // As for a payment: once started, the reversal runs to its end even if its answer is too late or the bank hangs up.
-        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount, Edge.Rest), CancellationToken.None).WaitAsync(http.Deadline());
+        var reply = await flow.ReverseAsync(new ReversePayment(original.Key, original.Key, amount.Minor, Edge.Rest), CancellationToken.None).WaitAsync(http.Deadline());
         // A REST reversal is a request, not an advice: one the switch recorded as an exception (past the time limit) was
         // not applied, and the bank hears so.
         return reply switch

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Switch.Money;
+namespace Switch.Monetary;
 
 /// <summary>Why an amount's text was refused: it is not a plain decimal at all (30), or it is one no payment can carry (13).</summary>
 public enum AmountProblem { None, Malformed, Invalid }

@@ -1,8 +1,8 @@
 using FsCheck;
 using FsCheck.Xunit;
-using Switch.Money;
+using Switch.Monetary;
 
-namespace Switch.Core.Tests.Money;
+namespace Switch.Core.Tests.Monetary;
 
 public class MoneyTextTests
 {
