@@ -85,7 +85,8 @@ public sealed class ApprovalCodes(IApprovalCodeBlocks blocks, Func<byte[]> secre
                 ? start
                 : throw new InvalidOperationException($"Bank {bank} has been handed every approval code of {day:yyyy-MM-dd}.");
         });
-        // A block fetched ahead may fail while nobody waits for it yet; whoever needs it next sees the failure and fetches again.
+        // A block fetched ahead may fail while nobody waits for it: it is fetched again when it is needed, and its failure
+        // is observed here rather than reported as unobserved.
         _ = block.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         return block;
     }
