@@ -20,8 +20,16 @@ export Switch__HttpUrl=${Switch__HttpUrl:-http://127.0.0.1:18480} Switch__Iso__P
 
 clock_ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# PostgreSQL's: its processes' own time, plus what its ended processes used (counted in the postmaster's children times).
+pg_ticks() {
+  local postmaster; postmaster=$(head -1 "$PG_DATA/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
+  } | awk '{ total += $1 } END { print total }'
+}
 
-# One run of the checkout in $1: prints "<label> <µs of switch CPU per approval> <approved> <approved/s> <p99>".
+# One run of the checkout in $1: prints "<label> <µs of switch CPU per approval> <µs of PostgreSQL CPU per approval>
+# <approved> <approved/s> <p99>".
 run() {
   local checkout=$1 label=$2 log=.local/cpu-per-payment-$2.log
   devenv_psql -qc "drop database if exists $SWITCH_PG_DATABASE" postgres
@@ -33,17 +41,17 @@ run() {
     kill -0 $pid 2>/dev/null || { echo "the $label switch did not start; see $log.switch" >&2; return 1; }
     sleep 0.5
   done
-  local before; before=$(cpu_ticks $pid)
+  local before pg_before; before=$(cpu_ticks $pid) pg_before=$(pg_ticks)
   (cd "$checkout" && dotnet bench/Switch.LoadGen/bin/Release/net10.0/loadgen.dll --seconds "$seconds" --connections 4 --window 32) >"$log" 2>&1 \
     || { echo "the $label load run failed; see $log" >&2; kill -TERM $pid; wait $pid || true; return 1; }
-  local after; after=$(cpu_ticks $pid)
+  local after pg_after; after=$(cpu_ticks $pid) pg_after=$(pg_ticks)
   kill -TERM $pid; wait $pid 2>/dev/null || true
   local approved; approved=$(devenv_psql -tAc "select count(*) from payments where response_code = '00'" "$SWITCH_PG_DATABASE")
   local per_second p99
   per_second=$(grep -o -m1 'approved payments [0-9,]*/s' "$log" | grep -o '[0-9,]*/s' || echo '?')
   p99=$(grep -m1 '^latency  *all ' "$log" | grep -o 'p99 [0-9.]* ms' || echo '?')
-  awk -v l="$label" -v t=$((after - before)) -v hz="$clock_ticks" -v n="$approved" -v ps="$per_second" -v p="$p99" \
-    'BEGIN { printf "%-9s %6.1f us CPU/approval  %8d approved  %s approved  %s\n", l, t / hz * 1e6 / n, n, ps, p }'
+  awk -v l="$label" -v t=$((after - before)) -v pg=$((pg_after - pg_before)) -v hz="$clock_ticks" -v n="$approved" -v ps="$per_second" -v p="$p99" \
+    'BEGIN { printf "%-9s %6.1f us CPU/approval  %6.1f us PostgreSQL  %8d approved  %s approved  %s\n", l, t / hz * 1e6 / n, pg / hz * 1e6 / n, n, ps, p }'
 }
 
 for pair in $(seq 1 "$pairs"); do

@@ -84,14 +84,15 @@ public static class SwitchHost
     }
 
     /// <summary>
-    /// Applies migrations, checks the secrets (a missing or wrong KEK stops here), turns approvals committed after their
-    /// bank heard 91 into that 91 (before positions load and before any bank is served), starts the actor system, then
-    /// starts serving.
+    /// Applies migrations, checks the secrets (a missing or wrong KEK stops here), takes the node's number (which its
+    /// switch references carry), turns approvals committed after their bank heard 91 into that 91 (before positions
+    /// load and before any bank is served), starts the actor system, then starts serving.
     /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
         await app.Services.GetRequiredService<InstallationSecrets>().StartAsync(cancellationToken);
+        await app.Services.GetRequiredService<NodeIdentity>().JoinAsync(cancellationToken);
         await app.Services.GetRequiredService<PostgresPaymentJournal>().DeclineApprovalsCommittedLateAsync(
             app.Services.GetRequiredService<SwitchOptions>().LateCommitLookback, cancellationToken);
         await app.Services.GetRequiredService<SwitchActors>().StartAsync(cancellationToken);

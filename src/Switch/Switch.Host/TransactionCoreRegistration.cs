@@ -1,5 +1,6 @@
 using Npgsql;
 using Switch.Adapters.Postgres;
+using Switch.Adapters.Secrets;
 using Switch.Billing;
 using Switch.Host.Actors;
 using Switch.Positions;
@@ -23,6 +24,12 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton(sp => new TransactionFlow(
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
-            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>()));
+            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>(),
+            sp.GetRequiredService<SwitchReferences>(), sp.GetRequiredService<ApprovalCodes>()));
+        // The node's number and the receipt secret are read at start (SwitchHost.StartAsync), after the host is built.
+        builder.Services.AddSingleton<NodeIdentity>();
+        builder.Services.AddSingleton(sp => new SwitchReferences(() => sp.GetRequiredService<NodeIdentity>().Number, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new ApprovalCodes(new PostgresApprovalCodeBlocks(sp.GetRequiredService<NpgsqlDataSource>()),
+            () => sp.GetRequiredService<InstallationSecrets>().ReceiptSecret, sp.GetRequiredService<TimeProvider>()));
     }
 }

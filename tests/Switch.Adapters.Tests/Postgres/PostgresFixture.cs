@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Switch.Adapters.Postgres;
+using Switch.Transactions;
 
 namespace Switch.Adapters.Tests.Postgres;
 
@@ -11,7 +12,14 @@ public sealed class PostgresFixture : IAsyncLifetime
         Environment.GetEnvironmentVariable("Switch__Postgres__ConnectionString")
         ?? throw new InvalidOperationException("Switch__Postgres__ConnectionString is not set: run the tests with ./switch test."));
 
-    public async Task InitializeAsync() => await new MigrationRunner(DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+    /// <summary>The references of a node of the tests' own, with a number taken like every node's.</summary>
+    public SwitchReferences References { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await new MigrationRunner(DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+        References = new SwitchReferences(await new NodeIdentity(DataSource).JoinAsync(default), TimeProvider.System);
+    }
 
     public async Task DisposeAsync() => await DataSource.DisposeAsync();
 

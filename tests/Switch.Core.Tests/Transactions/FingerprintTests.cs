@@ -15,7 +15,7 @@ public class FingerprintTests
     {
         var journal = new CapturingJournal();
         var flow = new TransactionFlow(new FlowStandIns.Catalog(), new FlowStandIns.NoBills(), journal, new FlowStandIns.AlwaysRoom(), TimeProvider.System,
-            TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
+            TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]), FlowStandIns.References(TimeProvider.System), FlowStandIns.Codes(TimeProvider.System));
         var payment = FlowStandIns.TopUpPayment();
 
         await flow.PayAsync(payment, DateTimeOffset.UtcNow, CancellationToken.None);

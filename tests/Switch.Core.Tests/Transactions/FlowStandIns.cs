@@ -21,6 +21,29 @@ internal static class FlowStandIns
     public static PayBill TopUpPayment(string reference = "000000000001") =>
         new(new RequestKey("100001", reference, "20261123"), TopUp.Code, "0551234567", null, Channel.Mb, new Money(5_000, Sar), null);
 
+    public static SwitchReferences References(TimeProvider time) => new(1, time);
+
+    public static ApprovalCodes Codes(TimeProvider time) => new(new CountingBlocks(), () => new byte[32], time);
+
+    /// <summary>The approval code counters in memory: one per bank and day, shared by every dispenser given this instance.</summary>
+    public sealed class CountingBlocks : IApprovalCodeBlocks
+    {
+        private readonly Dictionary<(string, DateOnly), long> _taken = [];
+
+        public List<(string Bank, DateOnly Day)> Taken { get; } = [];
+
+        public Task<long> TakeAsync(string bank, DateOnly day, int size, CancellationToken cancellationToken)
+        {
+            lock (_taken)
+            {
+                Taken.Add((bank, day));
+                var start = _taken.GetValueOrDefault((bank, day));
+                _taken[(bank, day)] = start + size;
+                return Task.FromResult(start);
+            }
+        }
+    }
+
     public sealed class Catalog : IBillerCatalog
     {
         public ValueTask<Biller?> FindAsync(string code, CancellationToken cancellationToken) => new(code == TopUp.Code ? TopUp : null);

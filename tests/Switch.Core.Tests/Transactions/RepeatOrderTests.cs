@@ -18,7 +18,8 @@ public class RepeatOrderTests
         var time = new ManualTime();
         var catalog = new HeldOnceCatalog();
         var journal = new ListJournal(time);
-        var flow = new TransactionFlow(catalog, new FlowStandIns.NoBills(), journal, new FlowStandIns.AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]));
+        var flow = new TransactionFlow(catalog, new FlowStandIns.NoBills(), journal, new FlowStandIns.AlwaysRoom(), time, Timeout, TimeSpan.FromMinutes(30), new ReceiptCodes(new byte[32]),
+            FlowStandIns.References(time), FlowStandIns.Codes(time));
         var payment = FlowStandIns.TopUpPayment();
 
         var original = flow.PayAsync(payment, time.GetUtcNow(), CancellationToken.None);

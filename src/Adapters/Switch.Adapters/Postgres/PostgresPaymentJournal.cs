@@ -18,8 +18,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     /// <remarks>
     /// The database's clock decides whether an approval is still in time (its approve-by), row by row inside the commit,
     /// so no approval is ever visible after its bank heard 91. A bare <c>on conflict do nothing</c> skips a row whose key
-    /// or approval code is taken; only the rows that were not written as sent come back, so in the common case the
-    /// answer is empty: late (written as 91), duplicate (its key is journaled) or code (its approval code is taken).
+    /// is taken; only the rows that were not written as sent come back, so in the common case the answer is empty: late
+    /// (written as 91) or duplicate (its key is journaled).
     /// </remarks>
     private const string InsertBatch = """
         with incoming as materialized (
@@ -50,11 +50,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                      where response_code = '00' and bill_id is not null group by bill_id) p
              where b.id = p.bill_id
         )
-        select i.n, case when w.reference is not null then 'late'
-                         when i.late or i.approval_code is null
-                           or exists (select 1 from payments p
-                                       where p.bank_code = i.bank_code and p.reference = i.reference and p.local_date = i.local_date)
-                         then 'duplicate' else 'code' end
+        select i.n, case when w.reference is not null then 'late' else 'duplicate' end
           from incoming i left join inserted w using (bank_code, reference, local_date)
          where w.reference is null or i.late
         """;
@@ -91,9 +87,10 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     /// <summary>
     /// Turns every approval committed after its answer-by time into the 91 its bank heard, giving its bill the amount
     /// back: the flow does so itself when such a commit returns, but not if the process died first. Run at start,
-    /// before any bank is served. Only payments made within <paramref name="lookback"/> are read, so the check stays
-    /// cheap on a large journal; a payment row is updated only when it stops being a standing approval, so its xmin is
-    /// still the insert's when it matters.
+    /// before any bank is served. Only approvals made within <paramref name="lookback"/> are read, found by their switch
+    /// reference (which starts with the time it was made) on its unique index, so the check stays cheap on a large
+    /// journal; a payment row is updated only when it stops being a standing approval, so its xmin is still the insert's
+    /// when it matters.
     /// </summary>
     /// <returns>How many approvals were turned into 91.</returns>
     public async Task<int> DeclineApprovalsCommittedLateAsync(TimeSpan lookback, CancellationToken cancellationToken)
@@ -111,11 +108,11 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         var late = new List<RequestKey>();
         await using (var command = _dataSource.CreateCommand("""
             select bank_code, reference, local_date from payments
-             where created_at >= $1 and response_code = '00' and answer_by is not null
+             where switch_reference >= $1 and response_code = '00' and answer_by is not null
                and pg_xact_commit_timestamp(xmin) > answer_by
             """))
         {
-            command.Parameters.AddWithValue(_time.GetUtcNow() - lookback);
+            command.Parameters.AddWithValue(SwitchReferences.EarliestAt(_time.GetUtcNow() - lookback));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -446,8 +443,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             exceptions[reader.GetInt64(0)] = reader.GetString(1) switch
             {
                 "late" => JournalOutcome.TooLate,
-                "duplicate" => JournalOutcome.Duplicate,
-                _ => JournalOutcome.ApprovalCodeTaken,
+                _ => JournalOutcome.Duplicate,
             };
         }
 

@@ -26,10 +26,9 @@ public sealed record JournalEntry(
 /// <summary>
 /// Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another
 /// request. TooLate: the approval was still waiting to be written when its time was up, so it was journaled as the
-/// 91 its bank was answered instead. ApprovalCodeTaken: another approval of the bank that day has this approval code;
-/// nothing was written, and the entry may be appended again with another code.
+/// 91 its bank was answered instead.
 /// </summary>
-public enum JournalOutcome { Written, Duplicate, TooLate, ApprovalCodeTaken }
+public enum JournalOutcome { Written, Duplicate, TooLate }
 
 /// <summary>
 /// The system of record for payments. <see cref="AppendAsync"/> completes only after the entry is committed,

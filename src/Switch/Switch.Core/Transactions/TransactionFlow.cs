@@ -21,7 +21,9 @@ public sealed class TransactionFlow(
     TimeProvider time,
     TimeSpan requestTimeout,
     TimeSpan reversalTimeLimit,
-    ReceiptCodes receipts)
+    ReceiptCodes receipts,
+    SwitchReferences references,
+    ApprovalCodes approvalCodes)
 {
     private readonly KeyedLock<RequestKey> _requests = new();
     private readonly KeyedLock<string> _accounts = new();
@@ -94,7 +96,7 @@ public sealed class TransactionFlow(
     public async Task<ReversalReply> ReverseAsync(ReversePayment reversal, CancellationToken cancellationToken)
     {
         var result = await journal.ReverseAsync(
-            new ReversalEntry(SwitchReference.Next(), reversal.Original, reversal.Amount, reversal.Edge, reversal.OriginalTrace), reversalTimeLimit, cancellationToken);
+            new ReversalEntry(references.Next(), reversal.Original, reversal.Amount, reversal.Edge, reversal.OriginalTrace), reversalTimeLimit, cancellationToken);
         if (result is { Outcome: ReversalOutcome.Applied, Repeat: false })
         {
             positions.Reverse(reversal.Original.Bank, reversal.Amount);
@@ -119,7 +121,7 @@ public sealed class TransactionFlow(
 
         // The attempt's switch reference names its reservation: a duplicate releases only what it reserved itself,
         // and a journal entry tells which attempt it came from.
-        var reference = SwitchReference.Next();
+        var reference = references.Next();
         var bank = payment.Key.Bank;
         if (!await positions.ReserveAsync(bank, reference, payment.Amount.Minor, deadline.ApproveBy, cancellationToken))
         {
@@ -127,9 +129,22 @@ public sealed class TransactionFlow(
         }
 
         // From here the flow runs to its end even if the bank's connection goes, so the reservation is settled either way.
+        // The approval code is almost always at hand; the first of the bank's day, or one whose block is late, waits for
+        // the database, and when it cannot be had nothing was written, so the reservation goes back at once.
+        Approval approval;
+        try
+        {
+            approval = new Approval(reference, await approvalCodes.NextAsync(bank, CancellationToken.None));
+        }
+        catch
+        {
+            positions.Release(bank, reference);
+            throw;
+        }
+
         // If the journal fails, the commit may or may not have happened: the position actor holds the reservation until
         // it is overdue and then asks the journal whether this attempt's approval is there.
-        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, reference, deadline, CancellationToken.None);
+        var reply = await JournalAsync(payment, fingerprint, bill, ResponseCodes.Approved, approval, deadline, CancellationToken.None);
         if (reply.Approved && reply.FirstAnswer && deadline.Passed(time) && await journal.DeclineLateApprovalAsync(payment.Key, CancellationToken.None))
         {
             // Committed after the bank was answered 91: it becomes that 91, so a repeat hears the same.
@@ -150,20 +165,13 @@ public sealed class TransactionFlow(
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
-    /// <param name="reference">The switch reference of an approval; null for a decline.</param>
+    /// <param name="approval">The switch reference and approval code of an approval; null for a decline.</param>
     private async Task<PaymentReply> JournalAsync(
-        PayBill payment, byte[] fingerprint, Bill? bill, string code, string? reference, Deadline deadline, CancellationToken cancellationToken)
+        PayBill payment, byte[] fingerprint, Bill? bill, string code, Approval? approval, Deadline deadline, CancellationToken cancellationToken)
     {
         var entry = new JournalEntry(payment.Key, fingerprint, payment.BillerCode, payment.AccountNumber, bill?.Id, Money.Max(payment.Amount, Money.Zero(payment.Amount.Currency)),
-            payment.Channel, code, reference, reference is null ? null : ApprovalCode.Next()) { Trace = payment.Trace };
+            payment.Channel, code, approval?.Reference, approval?.Code) { Trace = payment.Trace };
         var outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
-        while (outcome == JournalOutcome.ApprovalCodeTaken)
-        {
-            // Another approval of the bank today drew the same code: draw again.
-            entry = entry with { ApprovalCode = ApprovalCode.Next() };
-            outcome = await journal.AppendAsync(entry, deadline, cancellationToken);
-        }
-
         switch (outcome)
         {
             case JournalOutcome.Written:
@@ -184,6 +192,9 @@ public sealed class TransactionFlow(
 
     private PaymentReply Reply(JournalEntry entry, bool ours) =>
         new(entry.ResponseCode, entry.SwitchReference, entry.ApprovalCode, entry.SwitchReference is { } r ? receipts.For(r) : null, Money.Zero(entry.Amount.Currency)) { FirstAnswer = ours };
+
+    /// <summary>What an approval carries: its switch reference (SR) and approval code (38).</summary>
+    private sealed record Approval(string Reference, string Code);
 
     /// <summary>
     /// What makes two payments with one key the same payment. The amount is written as minor units and numeric currency,

@@ -32,7 +32,7 @@ public static partial class ReceiptsApi
 
         if (request.Reference is not { } reference || !ReferencePattern().IsMatch(reference))
         {
-            return Problems.For(ResponseCodes.FormatError, "reference is the payment's switch reference: SW and 16 hex digits", http);
+            return Problems.For(ResponseCodes.FormatError, "reference is the payment's switch reference: SW and 20 hex digits (16 before node numbers)", http);
         }
 
         if (request.ReceiptCode is not { } code || !CodePattern().IsMatch(code))
@@ -57,7 +57,7 @@ public static partial class ReceiptsApi
             facts.BillerCode, DateOnly.FromDateTime(facts.ApprovedAt.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    [GeneratedRegex("^SW[0-9A-F]{16}$")]
+    [GeneratedRegex("^SW[0-9A-F]{16}([0-9A-F]{4})?$")]
     private static partial Regex ReferencePattern();
 
     [GeneratedRegex("^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{12}$")]
