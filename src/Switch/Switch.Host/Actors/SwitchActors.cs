@@ -18,6 +18,9 @@ public sealed class SwitchActors(SwitchOptions options, PostgresPositionSource p
     /// <summary>The position shard region: one actor per bank, wherever in the cluster it lives.</summary>
     public IActorRef Positions => _positions ?? throw new InvalidOperationException("The actor system has not started.");
 
+    /// <summary>How many nodes serve the cluster now (1 until the actor system has started).</summary>
+    public int NodesUp() => _system is null ? 1 : ClusterNodes.Serving(_system);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _system = await SwitchActorSystem.StartAsync(options.Cluster.Hostname, options.Cluster.Port, options.Cluster.SeedNodes, cancellationToken);
