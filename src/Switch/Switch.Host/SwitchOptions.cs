@@ -56,7 +56,12 @@ public sealed class SwitchOptions
 
         public int Port { get; set; }
 
+        /// <summary>The name other nodes reach this one by, when not <see cref="Hostname"/> (the interface bound, e.g. behind NAT).</summary>
+        public string PublicHostname { get; set; } = "";
+
         public List<string> SeedNodes { get; set; } = [];
+
+        public ClusterTlsSettings Tls { get; set; } = new();
     }
 
     /// <summary>Where the key-encryption key comes from: a file, or the key itself; either holds 32 bytes in base64.</summary>

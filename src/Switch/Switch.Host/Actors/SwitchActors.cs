@@ -23,7 +23,8 @@ public sealed class SwitchActors(SwitchOptions options, PostgresPositionSource p
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _system = await SwitchActorSystem.StartAsync(options.Cluster.Hostname, options.Cluster.Port, options.Cluster.SeedNodes, cancellationToken);
+        _system = await SwitchActorSystem.StartAsync(options.Cluster.Hostname, options.Cluster.Port, options.Cluster.SeedNodes, cancellationToken,
+            TransportSecurity.ForCluster(options.Cluster.Tls, time), options.Cluster.PublicHostname);
         _positions = PositionSharding.Start(_system, positionSource, options.Positions, time);
         _system.ActorOf(CapWatcher.Props(positionSource, _positions, options.Positions), "cap-watcher");
         lifetime.ApplicationStopped.Register(() => _system.Terminate().Wait(TimeSpan.FromSeconds(10)));
