@@ -123,5 +123,11 @@ public sealed class IsoListenerOptions
     /// <summary>ISO 8583 connections open at once from one remote address; beyond it its new ones are closed at once.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 100;
 
+    /// <summary>
+    /// How long a node's count of banks' connections stands in Redis without being renewed (every third of it): after a
+    /// node dies, its connections stop counting against the banks' max_connections within this time.
+    /// </summary>
+    public TimeSpan ConnectionLease { get; set; } = TimeSpan.FromSeconds(15);
+
     public FrameFormat FrameFormat => new(Framing, Tpdu, MaxFrameLength);
 }
