@@ -4,7 +4,8 @@
 # database named with SWITCH_PG_DATABASE (default switch; the tests and the benchmark use their own). With
 # SWITCH_PG_FRESH set, the database is dropped and created empty. With SWITCH_PG_STANDBY set (./switch devenv up
 # --standby) a second PostgreSQL (port SWITCH_PG_STANDBY_PORT, default the primary's + 10) streams the primary's WAL as
-# its synchronous standby, and the connection string lists both servers; SWITCH_PG_DIR moves the servers' data.
+# its synchronous standby, and the connection string lists both servers (unless SWITCH_PG_ONE_SERVER is set, as
+# ./switch test sets it: tests that cut or proxy PostgreSQL need one address); SWITCH_PG_DIR moves the servers' data.
 
 SWITCH_ROOT=${SWITCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SWITCH_LOCAL=$SWITCH_ROOT/.local
@@ -165,7 +166,7 @@ devenv_kek() {
 
 devenv_export() {
   export Switch__Postgres__ConnectionString="Host=127.0.0.1;Port=$SWITCH_PG_PORT;Username=postgres;Database=$SWITCH_PG_DATABASE;Maximum Pool Size=100"
-  if standby_running; then
+  if [ -z "${SWITCH_PG_ONE_SERVER:-}" ] && standby_running; then
     # Both servers; the switch uses whichever is the primary, and finds the standby once it is promoted.
     export Switch__Postgres__ConnectionString="Host=127.0.0.1:$SWITCH_PG_PORT,127.0.0.1:$SWITCH_PG_STANDBY_PORT;Target Session Attributes=primary;Host Recheck Seconds=1;Username=postgres;Database=$SWITCH_PG_DATABASE;Maximum Pool Size=100"
   fi

@@ -71,6 +71,7 @@ public sealed class PostgresPair : IAsyncDisposable
         start.Environment["SWITCH_PG_PORT"] = PrimaryPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["SWITCH_PG_STANDBY_PORT"] = StandbyPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["SWITCH_PG_DATABASE"] = "switch";
+        start.Environment.Remove("SWITCH_PG_ONE_SERVER");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
