@@ -14,6 +14,7 @@ public sealed class ShortLeaseClusterFixture : ClusterFixture
 }
 
 /// <summary>A bank's max_connections over real node processes: counted across the cluster, and a dead node's places freed.</summary>
+[Collection(ProcessHeavyCollection.Name)]
 public sealed class BankConnectionsAcrossNodesTests(ShortLeaseClusterFixture cluster) : IClassFixture<ShortLeaseClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

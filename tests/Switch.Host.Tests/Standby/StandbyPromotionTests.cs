@@ -13,6 +13,7 @@ namespace Switch.Host.Tests.Standby;
 /// standby promoted. Every approval a bank heard must be on the new primary (it was sent only once both servers held
 /// it), and the switch must go on approving there by itself, with no restart and no setting changed.
 /// </summary>
+[Collection(ProcessHeavyCollection.Name)]
 public class StandbyPromotionTests(ITestOutputHelper output)
 {
     private const string Bank = "100001";
