@@ -93,14 +93,25 @@ standby_running() { [ -f "$PG_STANDBY_DATA/postmaster.pid" ] && as_pg "$(pg_bin)
 
 # The standby: a copy of the primary (pg_basebackup) that streams its WAL, named 'standby' to the primary, which then
 # waits for it to hold each commit before answering it (synchronous_standby_names; synchronous_commit stays on).
-# The primary's database must exist first: with a synchronous standby named and none connected, a commit waits.
+# The primary's database must exist first: with a synchronous standby named and none connected, a commit waits. A
+# standby that cannot catch up (it was down while the primary recycled the WAL it needs) is made again.
 devenv_standby_up() {
+  devenv_standby_start && standby_streaming || {
+    devenv_log "the standby cannot catch up with the primary: making it again"
+    devenv_standby_down
+    rm -rf "$PG_STANDBY_DATA"
+    devenv_standby_start && standby_streaming
+  } || { devenv_log "the standby does not stream from the primary; the end of its log:"; tail -20 "$PG_STANDBY_LOG" >&2; return 1; }
+  devenv_psql -qc "alter system set synchronous_standby_names = 'standby'" -c "select pg_reload_conf()" postgres >/dev/null
+}
+
+devenv_standby_start() {
   local bin; bin=$(pg_bin)
   mkdir -p "$PG_STANDBY_RUN"
   [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$SWITCH_PG_DIR"
   if [ ! -f "$PG_STANDBY_DATA/PG_VERSION" ]; then
     devenv_log "pg_basebackup of the primary into $PG_STANDBY_DATA"
-    as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$SWITCH_PG_PORT" -U postgres -D "$PG_STANDBY_DATA" -X stream -c fast -R
+    as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$SWITCH_PG_PORT" -U postgres -D "$PG_STANDBY_DATA" -X stream -c fast -R || return 1
     echo "primary_conninfo = 'host=127.0.0.1 port=$SWITCH_PG_PORT user=postgres application_name=standby'" \
       | as_pg tee -a "$PG_STANDBY_DATA/postgresql.auto.conf" >/dev/null
   fi
@@ -111,21 +122,24 @@ devenv_standby_up() {
     fi
     DEVENV_STARTED+=(standby)
   fi
-  local i
-  for i in $(seq 1 100); do
-    devenv_psql -tAc "select 1 from pg_stat_replication where application_name = 'standby' and state = 'streaming'" postgres | grep -q 1 && break
-    sleep 0.1
-  done
-  devenv_psql -qc "alter system set synchronous_standby_names = 'standby'" -c "select pg_reload_conf()" postgres >/dev/null
 }
 
-# Without a standby running, the primary must not wait for one: its commits would hang.
+# Whether the standby streams from the primary, waiting up to 10 s for it to connect.
+standby_streaming() {
+  local i
+  for i in $(seq 1 100); do
+    devenv_psql -tAc "select 1 from pg_stat_replication where application_name = 'standby' and state = 'streaming'" postgres | grep -q 1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Without a standby streaming, the primary must not wait for one: its commits would hang.
 devenv_standby_off() {
-  standby_running && return 0
-  if [ -n "$(devenv_psql -tAc 'show synchronous_standby_names' postgres)" ]; then
-    devenv_log "no standby running: the primary stops waiting for one"
-    devenv_psql -qc "alter system reset synchronous_standby_names" -c "select pg_reload_conf()" postgres >/dev/null
-  fi
+  [ -n "$(devenv_psql -tAc 'show synchronous_standby_names' postgres)" ] || return 0
+  devenv_psql -tAc "select 1 from pg_stat_replication where application_name = 'standby' and state = 'streaming'" postgres | grep -q 1 && return 0
+  devenv_log "no standby streaming: the primary stops waiting for one"
+  devenv_psql -qc "alter system reset synchronous_standby_names" -c "select pg_reload_conf()" postgres >/dev/null
 }
 
 devenv_standby_down() {
