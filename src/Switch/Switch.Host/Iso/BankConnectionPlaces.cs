@@ -10,7 +10,11 @@ namespace Switch.Host.Iso;
 /// per-node leases (so a node that dies stops counting once its lease expires). While Redis does not answer, a node
 /// grants places only within its share, the limit divided by the nodes up, as the rate limiter does.
 /// </summary>
-public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConnectionCounter redis, SwitchOptions options, NodesUp nodesUp, ILogger<BankConnectionPlaces> logger)
+/// <param name="redis">
+/// The cluster's counts; null for a node without seed nodes, a cluster of one, which counts alone (so separate
+/// single-node switches sharing a Redis, as the tests' hosts do, never count each other's connections).
+/// </param>
+public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConnectionCounter? redis, SwitchOptions options, NodesUp nodesUp, ILogger<BankConnectionPlaces> logger)
     : BackgroundService
 {
     private int _redisOut;
@@ -21,6 +25,11 @@ public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConne
         if (!registry.TryBind(bank, max))
         {
             return false;
+        }
+
+        if (redis is null)
+        {
+            return true;
         }
 
         bool taken;
@@ -47,10 +56,13 @@ public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConne
     public void Release(string bank)
     {
         registry.Unbind(bank);
-        _ = StateAsync(bank);
+        if (redis is not null)
+        {
+            _ = StateAsync(redis, bank);
+        }
     }
 
-    private async Task StateAsync(string bank)
+    private async Task StateAsync(RedisConnectionCounter redis, string bank)
     {
         try
         {
@@ -65,6 +77,11 @@ public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConne
     /// <summary>Renews this node's lease and restates its counts, so Redis recovers from a restart or a missed release by itself.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (redis is null)
+        {
+            return;
+        }
+
         var every = options.Iso.ConnectionLease / 3;
         using var timer = new PeriodicTimer(every);
         var stated = new HashSet<string>();
@@ -91,6 +108,12 @@ public sealed class BankConnectionPlaces(ConnectionRegistry registry, RedisConne
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    public override void Dispose()
+    {
+        redis?.Dispose();
+        base.Dispose();
     }
 
     private void RedisFailed(Exception problem)
