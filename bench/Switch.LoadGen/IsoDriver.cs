@@ -13,8 +13,9 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
 
     public int Slots => connections.Values.Sum(c => c.Length) * window;
 
+    /// <param name="nodes">The switch nodes: each bank's connections go to them in turn.</param>
     public static async Task<IsoDriver> ConnectAsync(
-        string host, int port, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
+        IReadOnlyList<(string Host, int Port)> nodes, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
     {
         var connections = new Dictionary<string, IsoClient[]>();
         foreach (var (bank, macKey) in banks)
@@ -22,6 +23,7 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
             var clients = new IsoClient[connectionsPerBank];
             for (var i = 0; i < clients.Length; i++)
             {
+                var (host, port) = nodes[i % nodes.Count];
                 clients[i] = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken);
                 clients[i].MacKey = macKey;
                 var sequence = ids.Next();

@@ -6,7 +6,8 @@ var isoPort = int.TryParse(Environment.GetEnvironmentVariable("Switch__Iso__Port
 var httpUrl = Environment.GetEnvironmentVariable("Switch__HttpUrl") ?? "http://127.0.0.1:8080";
 var host = new Option<string>("--host") { DefaultValueFactory = _ => "127.0.0.1", Description = "The switch's ISO 8583 address." };
 var port = new Option<int>("--port") { DefaultValueFactory = _ => isoPort, Description = "ISO 8583 port (default Switch__Iso__Port, else 5800)." };
-var http = new Option<string>("--http") { DefaultValueFactory = _ => httpUrl, Description = "REST base address (default Switch__HttpUrl)." };
+var http = new Option<string>("--http") { DefaultValueFactory = _ => httpUrl, Description = "REST base address (default Switch__HttpUrl); several, comma-separated, spread the REST clients' requests over those nodes." };
+var isoNodes = new Option<string?>("--iso-nodes") { Description = "ISO 8583 nodes as host:port, comma-separated (instead of --host and --port): each bank's connections go to them in turn." };
 var bankOption = new Option<string>("--bank") { DefaultValueFactory = _ => "100001", Description = "The bank to act as (not with --demo)." };
 var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 4, Description = "ISO 8583 connections per bank." };
 var window = new Option<int>("--window") { DefaultValueFactory = _ => 32, Description = "Requests in flight per ISO connection when flat out." };
@@ -23,7 +24,7 @@ var demo = new Option<bool>("--demo") { Description = "Both demo banks over ISO 
 var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default Switch__Postgres__ConnectionString)." };
 var root = new RootCommand("Drive a running switch as simulated banks over ISO 8583 and REST; check the journal against every answer received.")
 {
-    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, postgres,
+    host, port, http, isoNodes, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, postgres,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -48,12 +49,13 @@ root.SetAction(async (result, cancellationToken) =>
     if (result.GetValue(connections) > 0)
     {
         var macKeys = await MacKeysAsync(connectionString, banks);
-        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, result.GetValue(port), macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
+        var nodes = result.GetValue(isoNodes) is { } list ? Nodes.ParseIso(list) : [(result.GetValue(host)!, result.GetValue(port))];
+        drivers.Add(await IsoDriver.ConnectAsync(nodes, macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
     }
 
     if (result.GetValue(restClients) > 0)
     {
-        drivers.Add(RestDriver.Create(new Uri(result.GetValue(http)!.TrimEnd('/') + "/"), banks.ToDictionary(b => b, b => $"demo-key-{b}"),
+        drivers.Add(RestDriver.Create(Nodes.ParseHttp(result.GetValue(http)!), banks.ToDictionary(b => b, b => $"demo-key-{b}"),
             result.GetValue(restClients), result.GetValue(restWindow), ids, ledger));
     }
 

@@ -6,17 +6,20 @@ using System.Text.Json.Nodes;
 
 namespace Switch.LoadGen;
 
-/// <summary>HTTP clients of the REST API (docs/rest-api.md), one per bank with its API key.</summary>
-public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, int slots, RunIds ids, Ledger ledger) : IDriver
+/// <summary>HTTP clients of the REST API (docs/rest-api.md), one per bank and node with the bank's API key; requests go to the nodes in turn.</summary>
+public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient[]> clients, int slots, RunIds ids, Ledger ledger) : IDriver
 {
+    private long _next;
+
     public Edge Edge => Edge.Rest;
 
     public int Slots => slots;
 
     /// <param name="banks">Each bank's API key.</param>
-    public static RestDriver Create(Uri baseAddress, IReadOnlyDictionary<string, string> banks, int clientsPerBank, int window, RunIds ids, Ledger ledger)
+    /// <param name="nodes">Each switch node's base address.</param>
+    public static RestDriver Create(IReadOnlyList<Uri> nodes, IReadOnlyDictionary<string, string> banks, int clientsPerBank, int window, RunIds ids, Ledger ledger)
     {
-        var clients = banks.ToDictionary(b => b.Key, b =>
+        var clients = banks.ToDictionary(b => b.Key, b => nodes.Select(baseAddress =>
         {
             var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clientsPerBank * window })
             {
@@ -25,13 +28,14 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, 
             };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", b.Value);
             return client;
-        });
+        }).ToArray());
         return new RestDriver(clients, banks.Count * clientsPerBank * window, ids, ledger);
     }
 
     public async Task<Outcome> SendAsync(Operation operation, CancellationToken cancellationToken)
     {
-        var client = clients[operation.Bank];
+        var nodes = clients[operation.Bank];
+        var client = nodes[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)nodes.Length)];
         var key = ids.IdempotencyKey(ids.Next());
         using var request = operation switch
         {
@@ -70,7 +74,7 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, 
 
     public ValueTask DisposeAsync()
     {
-        foreach (var client in clients.Values)
+        foreach (var client in clients.Values.SelectMany(c => c))
         {
             client.Dispose();
         }

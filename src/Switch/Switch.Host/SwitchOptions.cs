@@ -56,7 +56,12 @@ public sealed class SwitchOptions
 
         public int Port { get; set; }
 
+        /// <summary>The name other nodes reach this one by, when not <see cref="Hostname"/> (the interface bound, e.g. behind NAT).</summary>
+        public string PublicHostname { get; set; } = "";
+
         public List<string> SeedNodes { get; set; } = [];
+
+        public ClusterTlsSettings Tls { get; set; } = new();
     }
 
     /// <summary>Where the key-encryption key comes from: a file, or the key itself; either holds 32 bytes in base64.</summary>
@@ -117,6 +122,12 @@ public sealed class IsoListenerOptions
 
     /// <summary>ISO 8583 connections open at once from one remote address; beyond it its new ones are closed at once.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>
+    /// How long a node's count of banks' connections stands in Redis without being renewed (every third of it): after a
+    /// node dies, its connections stop counting against the banks' max_connections within this time.
+    /// </summary>
+    public TimeSpan ConnectionLease { get; set; } = TimeSpan.FromSeconds(15);
 
     public FrameFormat FrameFormat => new(Framing, Tpdu, MaxFrameLength);
 }

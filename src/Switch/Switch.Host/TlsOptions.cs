@@ -39,3 +39,17 @@ public sealed class HttpsSettings
 
     public CertificateSettings Certificate { get; set; } = new();
 }
+
+/// <summary>
+/// Node-to-node traffic (Akka.Remote) over TLS with mutual authentication; off while <see cref="Certificate"/> has no
+/// file. Every node presents its certificate and accepts a peer only with one issued by a CA in <see cref="CaFile"/>.
+/// </summary>
+public sealed class ClusterTlsSettings
+{
+    public CertificateSettings Certificate { get; set; } = new();
+
+    /// <summary>PEM file of the CA(s) that issue the cluster's node certificates (required with TLS: a CA for the cluster only).</summary>
+    public string CaFile { get; set; } = "";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Certificate.File);
+}

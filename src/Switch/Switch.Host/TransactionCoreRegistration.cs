@@ -21,6 +21,7 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton<PostgresPositionSource>();
         builder.Services.AddSingleton<SwitchActors>();
         builder.Services.AddSingleton<IPositions>(sp => sp.GetRequiredService<SwitchActors>());
+        builder.Services.AddSingleton<NodesUp>(sp => sp.GetRequiredService<SwitchActors>().NodesUp);
         builder.Services.AddSingleton(sp => new TransactionFlow(
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,

@@ -1,6 +1,8 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Akka.Event;
+using Akka.Remote.Transport.DotNetty;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Switch.Host;
@@ -34,6 +36,36 @@ public static class TransportSecurity
         ServerCertificate = Load(https.Certificate, "Switch:Https:Certificate"),
         SslProtocols = Protocols,
     };
+
+    /// <summary>
+    /// TLS between nodes: this node's certificate, presented both ways, and a peer accepted only with a certificate within
+    /// its dates issued by one of the cluster's CAs. Null when cluster TLS is off.
+    /// </summary>
+    public static DotNettySslSetup? ForCluster(ClusterTlsSettings tls, TimeProvider time)
+    {
+        if (!tls.Enabled)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(tls.CaFile))
+        {
+            throw new InvalidOperationException("Switch:Cluster:Tls:CaFile is not set: with cluster TLS on, a node must know which CA issues the nodes' certificates.");
+        }
+
+        var trusted = LoadCas(tls.CaFile);
+        return new DotNettySslSetup(Load(tls.Certificate, "Switch:Cluster:Tls:Certificate"), suppressValidation: false, requireMutualAuthentication: true,
+            validateCertificateHostname: false, (certificate, _, peer, _, log) =>
+            {
+                if (certificate is not null && IsAcceptable(certificate, trusted, time.GetUtcNow()))
+                {
+                    return true;
+                }
+
+                log.Warning("Refused node connection with {0}: its certificate ({1}) is not one of the cluster's", peer, certificate?.Subject ?? "none");
+                return false;
+            });
+    }
 
     /// <summary>
     /// A client certificate is acceptable within its dates and, when CAs are configured, issued by one of them.

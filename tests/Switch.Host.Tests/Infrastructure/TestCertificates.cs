@@ -31,6 +31,9 @@ public sealed class TestCertificates : IDisposable
     /// <summary>A bank's client certificate.</summary>
     public X509Certificate2 Client(string bank) => Issue($"CN=bank {bank}", server: false);
 
+    /// <summary>A cluster node's certificate: it serves the nodes that connect to it and is presented to those it connects to.</summary>
+    public X509Certificate2 Node(string name) => Issue($"CN={name}", server: true, client: true);
+
     /// <summary>Checks a server's certificate against this CA only, as a bank pinned to the scheme's CA would.</summary>
     public bool Trusts(X509Certificate? certificate)
     {
@@ -64,7 +67,7 @@ public sealed class TestCertificates : IDisposable
 
     public void Dispose() => _ca.Dispose();
 
-    private X509Certificate2 Issue(string subject, bool server)
+    private X509Certificate2 Issue(string subject, bool server, bool client = false)
     {
         // Not disposed: the issued certificate uses this key for as long as the test holds it.
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -72,7 +75,8 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+            server && client ? [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")]
+                : [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_ca, includeKeyIdentifier: true, false));
         if (server)
         {

@@ -18,9 +18,13 @@ public sealed class SwitchActors(SwitchOptions options, PostgresPositionSource p
     /// <summary>The position shard region: one actor per bank, wherever in the cluster it lives.</summary>
     public IActorRef Positions => _positions ?? throw new InvalidOperationException("The actor system has not started.");
 
+    /// <summary>How many nodes serve the cluster now (1 until the actor system has started).</summary>
+    public int NodesUp() => _system is null ? 1 : ClusterNodes.Serving(_system);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _system = await SwitchActorSystem.StartAsync(options.Cluster.Hostname, options.Cluster.Port, options.Cluster.SeedNodes, cancellationToken);
+        _system = await SwitchActorSystem.StartAsync(options.Cluster.Hostname, options.Cluster.Port, options.Cluster.SeedNodes, cancellationToken,
+            TransportSecurity.ForCluster(options.Cluster.Tls, time), options.Cluster.PublicHostname);
         _positions = PositionSharding.Start(_system, positionSource, options.Positions, time);
         _system.ActorOf(CapWatcher.Props(positionSource, _positions, options.Positions), "cap-watcher");
         lifetime.ApplicationStopped.Register(() => _system.Terminate().Wait(TimeSpan.FromSeconds(10)));

@@ -76,6 +76,9 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>The bank's signed-on connections on this node.</summary>
+    public int SignedOn(string bank) => _signedOn.GetValueOrDefault(bank);
+
     public void Unbind(string bank) => _signedOn.AddOrUpdate(bank, 0, (_, count) => Math.Max(0, count - 1));
 
     public IReadOnlyDictionary<string, int> SignedOnByBank() =>

@@ -18,6 +18,7 @@ public sealed class IsoConnectionHandler(
     IsoListenerOptions options,
     IsoRequestProcessor processor,
     ConnectionRegistry registry,
+    BankConnectionPlaces places,
     TimeProvider time,
     ILogger<IsoConnectionHandler> logger) : ConnectionHandler
 {
@@ -76,7 +77,7 @@ public sealed class IsoConnectionHandler(
             await DrainAsync(inFlight);
             if (session.Bank is { } bank)
             {
-                registry.Unbind(bank.Code);
+                places.Release(bank.Code);
             }
 
             registry.Closed(address);

@@ -13,6 +13,11 @@ public static class IsoListenerRegistration
         builder.Services.AddSingleton(options.Iso);
         builder.Services.AddSingleton(_ => new IsoCodec(MessageProfile.Resolve(options.Iso.Profile)));
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton(sp => new BankConnectionPlaces(sp.GetRequiredService<ConnectionRegistry>(),
+            options.Cluster.SeedNodes.Count == 0 ? null : new Adapters.Redis.RedisConnectionCounter(
+                options.Redis.ConnectionString, options.Redis.Timeout, Guid.NewGuid().ToString("N"), options.Iso.ConnectionLease),
+            options, sp.GetRequiredService<Actors.NodesUp>(), sp.GetRequiredService<ILogger<BankConnectionPlaces>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BankConnectionPlaces>());
         builder.Services.AddSingleton<IFinancialRequestHandler, IsoTransactionHandler>();
         builder.Services.AddSingleton<IsoRequestProcessor>();
         // Registered after Kestrel's own socket transport, so Kestrel binds every endpoint through this one.

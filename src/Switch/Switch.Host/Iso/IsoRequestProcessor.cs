@@ -17,7 +17,7 @@ public readonly record struct IsoReply(IsoMessage? Response, byte[]? MacKey, boo
 public sealed class IsoRequestProcessor(
     IsoCodec codec,
     IBankDirectory banks,
-    ConnectionRegistry registry,
+    BankConnectionPlaces places,
     IFinancialRequestHandler financial,
     BankKeyStore keys,
     IsoListenerOptions options,
@@ -61,11 +61,11 @@ public sealed class IsoRequestProcessor(
         var macKey = claimed?.MacKeyVerifying(key => IsoCodec.VerifyMac(request, key));
         var macValid = macKey is not null;
         var placeFree = code == NetworkManagement.SignOn && session.Bank is null && claimed is not null
-            && registry.TryBind(claimed.Code, claimed.MaxConnections);
+            && await places.TryTakeAsync(claimed.Code, claimed.MaxConnections, cancellationToken);
         var decision = NetworkManagement.Decide(code, session.Bank, field32, claimed, macValid, placeFree, session.ClientCertificate);
         if (placeFree && decision.Change != NetworkManagement.SessionChange.Bind)
         {
-            registry.Unbind(claimed!.Code);
+            places.Release(claimed!.Code);
         }
 
         // Only a connection that has proven the key gets answers signed with it: a failed sign-on claiming a MAC
@@ -78,7 +78,7 @@ public sealed class IsoRequestProcessor(
                 logger.LogInformation("Bank {Bank} signed on from {Remote}", claimed!.Code, session.Remote);
                 break;
             case NetworkManagement.SessionChange.Unbind:
-                registry.Unbind(session.Bank!.Code);
+                places.Release(session.Bank!.Code);
                 logger.LogInformation("Bank {Bank} signed off from {Remote}", session.Bank.Code, session.Remote);
                 session.Bank = null;
                 break;

@@ -1,4 +1,5 @@
 using Switch.Adapters.Redis;
+using Switch.Host.Actors;
 using Switch.Participants;
 
 namespace Switch.Host.Rest;
@@ -13,11 +14,14 @@ namespace Switch.Host.Rest;
 /// the limit only by what the other nodes admitted that this node had not yet heard of: at most what they admit in
 /// one settle interval plus one Redis round trip, and never more than N × limit (the bound without Redis).
 /// </para>
-/// When Redis fails or is slow the node counts on its own (a bank then gets the limit once per node) and keeps
-/// serving: Redis is a rate limiter whose loss costs precision, never service. The switch-over is logged once each
+/// When Redis fails or is slow the node counts on its own and keeps serving: Redis is a rate limiter whose loss costs
+/// precision, never service. Counting alone, a node admits only its share of the limit, the limit divided by the nodes
+/// up (<see cref="FallbackShare"/>), so the cluster as a whole still stays near the limit rather than at N times it. The switch-over is logged once each
 /// way; while Redis is out it is tried again every Switch:Redis:RetryEvery, never on a request's time.
 /// </summary>
-public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions options, TimeProvider time, ILogger<BankRateLimiter> logger) : IHostedService, IDisposable
+/// <param name="nodesUp">How many nodes serve the cluster now; none means this node alone.</param>
+public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions options, TimeProvider time, ILogger<BankRateLimiter> logger, NodesUp? nodesUp = null)
+    : IHostedService, IDisposable
 {
     /// <summary>How long connecting to Redis may take, at start and when it is tried again: no request waits for either.</summary>
     private static readonly TimeSpan ConnectTime = TimeSpan.FromSeconds(2);
@@ -66,9 +70,16 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
                 _windows[bank.Code] = window;
             }
 
-            return window.TryAdmit(second, bank.ApiRateLimit);
+            return window.TryAdmit(second, bank.ApiRateLimit, CountsInRedis ? null : FallbackShare(bank.ApiRateLimit, nodesUp?.Invoke() ?? 1));
         }
     }
+
+    /// <summary>
+    /// What one node may admit in a window while it counts alone: the limit divided by the nodes up, rounded down so that
+    /// the nodes together stay within the limit, and at least one request, so that a small limit on many nodes does not
+    /// shut the bank out.
+    /// </summary>
+    public static int FallbackShare(int limit, int nodesUp) => Math.Max(1, limit / Math.Max(1, nodesUp));
 
     /// <summary>
     /// One settlement: adds this node's counts since the last one to Redis and takes the cluster totals back. While
@@ -180,15 +191,18 @@ public sealed class BankRateLimiter(RedisRateCounter redis, SwitchOptions option
         /// <summary>What this node admitted in the window and has not yet added to Redis.</summary>
         public long Unsettled => _admitted - _settled;
 
-        /// <summary>Admits while the cluster's last known total, plus what this node admitted since it reported, is under the limit.</summary>
-        public bool TryAdmit(long second, int limit)
+        /// <summary>
+        /// Admits while the cluster's last known total, plus what this node admitted since it reported, is under the limit,
+        /// and, while the node counts alone, what it admitted in the window is under its <paramref name="share"/>.
+        /// </summary>
+        public bool TryAdmit(long second, int limit, int? share)
         {
             if (second > Second)
             {
                 (Second, _admitted, _settled, _clusterTotal) = (second, 0, 0, 0);
             }
 
-            if (_clusterTotal + Unsettled >= limit)
+            if (_clusterTotal + Unsettled >= limit || _admitted >= share)
             {
                 return false;
             }
