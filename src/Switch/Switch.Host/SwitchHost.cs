@@ -53,6 +53,7 @@ public static class SwitchHost
         builder.AddIsoListener(options);
         builder.AddRestApi(options);
         builder.AddHealth();
+        builder.Services.AddHostedService<NodeDrain>();
 
         var app = builder.Build();
         app.MapHealth();

@@ -13,6 +13,7 @@ public static class IsoListenerRegistration
         builder.Services.AddSingleton(options.Iso);
         builder.Services.AddSingleton(_ => new IsoCodec(MessageProfile.Resolve(options.Iso.Profile)));
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<IsoDrain>();
         builder.Services.AddSingleton<IFinancialRequestHandler, IsoTransactionHandler>();
         builder.Services.AddSingleton<IsoRequestProcessor>();
         // Registered after Kestrel's own socket transport, so Kestrel binds every endpoint through this one.
