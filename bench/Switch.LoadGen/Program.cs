@@ -20,10 +20,12 @@ var inquiries = new Option<int>("--inquiry-percent") { DefaultValueFactory = _ =
 var invalid = new Option<int>("--invalid-percent") { DefaultValueFactory = _ => 5, Description = "Zero-amount payments (answered 13)." };
 var reversals = new Option<int>("--reversal-percent") { DefaultValueFactory = _ => 0, Description = "Reversals of this run's approvals." };
 var demo = new Option<bool>("--demo") { Description = "Both demo banks over ISO 8583 and REST, real open bills and every kind of refusal; prints what was paid and declined." };
+var nodes = new Option<int>("--nodes") { DefaultValueFactory = _ => 1, Description = "Nodes of a cluster on consecutive ports from --port and --http's; connections are spread over them and move when a node stops or dies." };
+var approvalsLog = new Option<string?>("--approvals-log") { Description = "Write every approval as \"bank sent-ms answered-ms\" (UTC) to this file." };
 var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default Switch__Postgres__ConnectionString)." };
 var root = new RootCommand("Drive a running switch as simulated banks over ISO 8583 and REST; check the journal against every answer received.")
 {
-    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, postgres,
+    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, nodes, approvalsLog, postgres,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -44,16 +46,19 @@ root.SetAction(async (result, cancellationToken) =>
         ? TrafficMix.Demo(banks, notEnrolledBank: "100002", await OpenBills.LoadAsync(connectionString, 20_000), ledger)
         : TrafficMix.Bench(banks[0], result.GetValue(inquiries), result.GetValue(invalid), result.GetValue(reversals), ledger);
 
+    var nodeCount = Math.Max(1, result.GetValue(nodes));
+    using var interruptions = new Interruptions(result.GetValue(approvalsLog));
     var drivers = new List<IDriver>();
     if (result.GetValue(connections) > 0)
     {
         var macKeys = await MacKeysAsync(connectionString, banks);
-        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, result.GetValue(port), macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
+        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, [.. Enumerable.Range(result.GetValue(port), nodeCount)], macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
     }
 
     if (result.GetValue(restClients) > 0)
     {
-        drivers.Add(RestDriver.Create(new Uri(result.GetValue(http)!.TrimEnd('/') + "/"), banks.ToDictionary(b => b, b => $"demo-key-{b}"),
+        var first = new Uri(result.GetValue(http)!.TrimEnd('/') + "/");
+        drivers.Add(RestDriver.Create([.. Enumerable.Range(0, nodeCount).Select(i => new UriBuilder(first) { Port = first.Port + i }.Uri)], banks.ToDictionary(b => b, b => $"demo-key-{b}"),
             result.GetValue(restClients), result.GetValue(restWindow), ids, ledger));
     }
 
@@ -65,7 +70,7 @@ root.SetAction(async (result, cancellationToken) =>
 
     var limits = new RunLimits(result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(warmup)), TimeSpan.FromSeconds(result.GetValue(seconds)),
         result.GetValue(count) is > 0 and var limit ? limit : long.MaxValue);
-    var runner = new Runner(mix, drivers, stats, limits);
+    var runner = new Runner(mix, drivers, stats, limits, interruptions);
     var run = runner.RunAsync(cancellationToken);
     await ShowProgressAsync(run, runner, stats, ledger);
     await run;
@@ -78,6 +83,11 @@ root.SetAction(async (result, cancellationToken) =>
     if (isDemo)
     {
         Report.Demo(stats, ledger);
+    }
+
+    if (nodeCount > 1)
+    {
+        Report.Interruptions(interruptions);
     }
 
     var problems = await JournalCheck.RunAsync(connectionString, banks, ids.Prefix, ledger);

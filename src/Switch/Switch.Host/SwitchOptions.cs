@@ -63,13 +63,13 @@ public sealed class SwitchOptions
         public List<string> SeedNodes { get; set; } = [];
 
         /// <summary>How long a node's heartbeats may pause before the others mark it unreachable (the failure detector's acceptable pause).</summary>
-        public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromSeconds(2.5);
+        public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromSeconds(2);
 
         /// <summary>How long the membership must stay unchanged before the split-brain resolver downs the unreachable side (stable-after).</summary>
-        public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(3);
+        public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(2);
 
         /// <summary>How long after a node is removed its shards and singletons start elsewhere: time for a downed side to stop its own.</summary>
-        public TimeSpan HandOverMargin { get; set; } = TimeSpan.FromSeconds(1.5);
+        public TimeSpan HandOverMargin { get; set; } = TimeSpan.FromSeconds(1);
 
         /// <summary>After SIGTERM: how long the ISO 8583 banks signed off are given to move their traffic before their connections close.</summary>
         public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);

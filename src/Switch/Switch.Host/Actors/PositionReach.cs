@@ -16,10 +16,11 @@ public sealed class PositionReach(TimeProvider time, TimeSpan probeEvery)
 
     public IReadOnlyCollection<string> AwayBanks => [.. _away.Keys];
 
-    public void MarkAway(string bank) => _away.TryAdd(bank, new Away(time.GetUtcNow()));
+    /// <summary>True when the bank was not away before.</summary>
+    public bool MarkAway(string bank) => _away.TryAdd(bank, new Away(time.GetUtcNow()));
 
-    /// <summary>The bank's position answered: its requests go through again.</summary>
-    public void Reached(string bank) => _away.TryRemove(bank, out _);
+    /// <summary>The bank's position answered: its requests go through again. True when it was away.</summary>
+    public bool Reached(string bank) => _away.TryRemove(bank, out _);
 
     /// <summary>True when the bank is away and no probe of it went out within the last probe interval: the caller sends one.</summary>
     public bool ProbeDue(string bank)

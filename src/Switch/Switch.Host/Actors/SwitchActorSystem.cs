@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 
 namespace Switch.Host.Actors;
@@ -74,6 +75,10 @@ public static class SwitchActorSystem
                   down-all-when-unstable = {{Duration(settings.DownAfter * 5)}}
                 }
                 down-removal-margin = {{Duration(settings.HandOverMargin)}}
+                # Decisions spread and are acted on in half a second rather than a second: three nodes gossip little.
+                gossip-interval = 500ms
+                leader-actions-interval = 500ms
+                unreachable-nodes-reaper-interval = 250ms
                 failure-detector {
                   heartbeat-interval = 1s
                   acceptable-heartbeat-pause = {{Duration(settings.UnreachableAfter)}}
@@ -81,7 +86,7 @@ public static class SwitchActorSystem
                 sharding.state-store-mode = ddata
               }
             }
-            """);
+            """).WithFallback(ClusterSingleton.DefaultConfig());
     }
 
     private static string Duration(TimeSpan span) => $"{Math.Max(1, (long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms";

@@ -127,9 +127,14 @@ public sealed class SwitchActors(
                 break;
             }
 
-            if (_terminated || Cluster.Get(System).State.Unreachable.Count > 0)
+            if (_terminated || SomeMemberLost())
             {
-                _reach.MarkAway(bank);
+                if (_reach.MarkAway(bank))
+                {
+                    logger.LogWarning("The position of bank {Bank} cannot be reached ({Unreachable} unreachable): its requests are answered 91 until it answers",
+                        bank, string.Join(", ", Cluster.Get(System).State.Unreachable.Select(m => m.Address)));
+                }
+
                 Positions.Tell(new Release(bank, reservation));
                 throw new PositionUnavailableException(bank);
             }
@@ -150,6 +155,13 @@ public sealed class SwitchActors(
             : answer.Granted;
     }
 
+    /// <summary>
+    /// Whether a member that may hold shards is unreachable: one leaving or exiting has handed its shards over already
+    /// (a node stopping gracefully can look unreachable for a moment as its process ends).
+    /// </summary>
+    private bool SomeMemberLost() =>
+        Cluster.Get(System).State.Unreachable.Any(m => m.Status is not (MemberStatus.Leaving or MemberStatus.Exiting));
+
     /// <summary>Asks an away bank's position whether it is back (at most once per probe interval); an answer lets its requests through again.</summary>
     private void Probe(string bank)
     {
@@ -159,7 +171,13 @@ public sealed class SwitchActors(
         }
 
         Positions.Ask<PositionSnapshot>(new GetPosition(bank), TimeSpan.FromSeconds(2))
-            .ContinueWith(answered => _reach.Reached(bank), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            .ContinueWith(answered =>
+            {
+                if (_reach.Reached(bank))
+                {
+                    logger.LogWarning("The position of bank {Bank} answers again: its requests go through", bank);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     public void Confirm(string bank, string reservation) => Positions.Tell(new Confirm(bank, reservation));
