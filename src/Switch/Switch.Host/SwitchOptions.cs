@@ -63,7 +63,7 @@ public sealed class SwitchOptions
         public List<string> SeedNodes { get; set; } = [];
 
         /// <summary>How long a node's heartbeats may pause before the others mark it unreachable (the failure detector's acceptable pause).</summary>
-        public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromSeconds(2);
+        public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromSeconds(3);
 
         /// <summary>How long the membership must stay unchanged before the split-brain resolver downs the unreachable side (stable-after).</summary>
         public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(2);
