@@ -14,8 +14,6 @@ public sealed class PositionReach(TimeProvider time, TimeSpan probeEvery)
 
     public bool IsAway(string bank) => _away.ContainsKey(bank);
 
-    public IReadOnlyCollection<string> AwayBanks => [.. _away.Keys];
-
     /// <summary>True when the bank was not away before.</summary>
     public bool MarkAway(string bank) => _away.TryAdd(bank, new Away(time.GetUtcNow()));
 

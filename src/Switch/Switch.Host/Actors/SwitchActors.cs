@@ -38,9 +38,6 @@ public sealed class SwitchActors(
     /// <summary>Non-zero once the actor system has ended without the host asking: what the process must exit with.</summary>
     public int ExitCode => _terminated && !_leaving ? ClusterLostExitCode : 0;
 
-    /// <summary>Banks whose position actor this node cannot reach now (answered 91 at once).</summary>
-    public IReadOnlyCollection<string> UnreachablePositions => _reach.AwayBanks;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _system = await SwitchActorSystem.StartAsync(options.Cluster, cancellationToken);
