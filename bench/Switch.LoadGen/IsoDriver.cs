@@ -3,8 +3,13 @@ using Switch.Adapters.Iso8583;
 
 namespace Switch.LoadGen;
 
-/// <summary>Signed-on, pipelined ISO 8583 connections per bank (with the bank's MAC where it has one).</summary>
-public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connections, int window, RunIds ids, Ledger ledger) : IDriver
+/// <summary>
+/// Signed-on, pipelined ISO 8583 connections per bank (with the bank's MAC where it has one), spread over the nodes
+/// given. A connection the switch signs off (its node is stopping) or that closes (its node died) is replaced by one
+/// to the next node that answers, as a bank's host would; requests sent on a connection that died are unanswered.
+/// </summary>
+public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connections, int window, RunIds ids, Ledger ledger,
+    string host, IReadOnlyList<int> ports, IReadOnlyDictionary<string, byte[]?> macKeys) : IDriver
 {
     private static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(10);
     private long _next;
@@ -13,9 +18,12 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
 
     public int Slots => connections.Values.Sum(c => c.Length) * window;
 
-    /// <param name="nodes">The switch nodes: each bank's connections go to them in turn.</param>
+    private readonly SemaphoreSlim _reconnecting = new(1, 1);
+    private int _moves;
+
+    /// <param name="ports">The ISO 8583 ports of the nodes; a bank's connections are spread over them.</param>
     public static async Task<IsoDriver> ConnectAsync(
-        IReadOnlyList<(string Host, int Port)> nodes, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
+        string host, IReadOnlyList<int> ports, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
     {
         var connections = new Dictionary<string, IsoClient[]>();
         foreach (var (bank, macKey) in banks)
@@ -23,21 +31,63 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
             var clients = new IsoClient[connectionsPerBank];
             for (var i = 0; i < clients.Length; i++)
             {
-                var (host, port) = nodes[i % nodes.Count];
-                clients[i] = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken);
-                clients[i].MacKey = macKey;
-                var sequence = ids.Next();
-                var signOn = await clients[i].SendAsync(BankRequests.Network(bank, "001").Stamp(sequence, ids.Rrn(sequence), DateTime.UtcNow), AnswerWait, cancellationToken);
-                if (signOn.GetString(39) != "00")
-                {
-                    throw new InvalidOperationException($"sign-on of bank {bank} was answered {signOn.GetString(39)}");
-                }
+                clients[i] = await SignOnAsync(host, ports[i % ports.Count], bank, macKey, ids, cancellationToken);
             }
 
             connections[bank] = clients;
         }
 
-        return new IsoDriver(connections, window, ids, ledger);
+        return new IsoDriver(connections, window, ids, ledger, host, ports, banks);
+    }
+
+    private static async Task<IsoClient> SignOnAsync(string host, int port, string bank, byte[]? macKey, RunIds ids, CancellationToken cancellationToken)
+    {
+        var client = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken);
+        client.MacKey = macKey;
+        var sequence = ids.Next();
+        var signOn = await client.SendAsync(BankRequests.Network(bank, "001").Stamp(sequence, ids.Rrn(sequence), DateTime.UtcNow), AnswerWait, cancellationToken);
+        if (signOn.GetString(39) != "00")
+        {
+            await client.DisposeAsync();
+            throw new InvalidOperationException($"sign-on of bank {bank} was answered {signOn.GetString(39)}");
+        }
+
+        return client;
+    }
+
+    /// <summary>The connection in <paramref name="slot"/>, replaced first by one to another node if it was signed off or has closed.</summary>
+    private async Task<IsoClient> UsableAsync(string bank, int slot, CancellationToken cancellationToken)
+    {
+        var clients = connections[bank];
+        var client = clients[slot];
+        if (!client.SignedOff.IsCompleted && !client.Closed.IsCompleted)
+        {
+            return client;
+        }
+
+        await _reconnecting.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; clients[slot] == client; attempt++)
+            {
+                var port = ports[(slot + attempt + Interlocked.Increment(ref _moves)) % ports.Count];
+                try
+                {
+                    clients[slot] = await SignOnAsync(host, port, bank, macKeys[bank], ids, cancellationToken);
+                    _ = client.DisposeAsync().AsTask();
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+
+            return clients[slot];
+        }
+        finally
+        {
+            _reconnecting.Release();
+        }
     }
 
     public async Task<Outcome> SendAsync(Operation operation, CancellationToken cancellationToken)
@@ -50,11 +100,11 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
             Reversal reversal => BankRequests.Reversal((IsoMessage)reversal.Handle, sequence, DateTime.UtcNow),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
-        var clients = connections[operation.Bank];
-        var client = clients[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)clients.Length)];
+        var slot = (int)((ulong)Interlocked.Increment(ref _next) % (ulong)connections[operation.Bank].Length);
         string code;
         try
         {
+            var client = await UsableAsync(operation.Bank, slot, cancellationToken);
             code = (await client.SendAsync(request, AnswerWait, cancellationToken)).GetString(39) ?? Outcome.NoAnswer;
         }
         catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException or InvalidOperationException)

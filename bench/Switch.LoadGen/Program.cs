@@ -6,8 +6,7 @@ var isoPort = int.TryParse(Environment.GetEnvironmentVariable("Switch__Iso__Port
 var httpUrl = Environment.GetEnvironmentVariable("Switch__HttpUrl") ?? "http://127.0.0.1:8080";
 var host = new Option<string>("--host") { DefaultValueFactory = _ => "127.0.0.1", Description = "The switch's ISO 8583 address." };
 var port = new Option<int>("--port") { DefaultValueFactory = _ => isoPort, Description = "ISO 8583 port (default Switch__Iso__Port, else 5800)." };
-var http = new Option<string>("--http") { DefaultValueFactory = _ => httpUrl, Description = "REST base address (default Switch__HttpUrl); several, comma-separated, spread the REST clients' requests over those nodes." };
-var isoNodes = new Option<string?>("--iso-nodes") { Description = "ISO 8583 nodes as host:port, comma-separated (instead of --host and --port): each bank's connections go to them in turn." };
+var http = new Option<string>("--http") { DefaultValueFactory = _ => httpUrl, Description = "REST base address (default Switch__HttpUrl)." };
 var bankOption = new Option<string>("--bank") { DefaultValueFactory = _ => "100001", Description = "The bank to act as (not with --demo)." };
 var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 4, Description = "ISO 8583 connections per bank." };
 var window = new Option<int>("--window") { DefaultValueFactory = _ => 32, Description = "Requests in flight per ISO connection when flat out." };
@@ -21,10 +20,12 @@ var inquiries = new Option<int>("--inquiry-percent") { DefaultValueFactory = _ =
 var invalid = new Option<int>("--invalid-percent") { DefaultValueFactory = _ => 5, Description = "Zero-amount payments (answered 13)." };
 var reversals = new Option<int>("--reversal-percent") { DefaultValueFactory = _ => 0, Description = "Reversals of this run's approvals." };
 var demo = new Option<bool>("--demo") { Description = "Both demo banks over ISO 8583 and REST, real open bills and every kind of refusal; prints what was paid and declined." };
+var nodes = new Option<int>("--nodes") { DefaultValueFactory = _ => 1, Description = "Nodes of a cluster on consecutive ports from --port and --http's; connections are spread over them and move when a node stops or dies." };
+var approvalsLog = new Option<string?>("--approvals-log") { Description = "Write every approval as \"bank sent-ms answered-ms\" (UTC) to this file." };
 var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default Switch__Postgres__ConnectionString)." };
 var root = new RootCommand("Drive a running switch as simulated banks over ISO 8583 and REST; check the journal against every answer received.")
 {
-    host, port, http, isoNodes, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, postgres,
+    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, nodes, approvalsLog, postgres,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -45,17 +46,19 @@ root.SetAction(async (result, cancellationToken) =>
         ? TrafficMix.Demo(banks, notEnrolledBank: "100002", await OpenBills.LoadAsync(connectionString, 20_000), ledger)
         : TrafficMix.Bench(banks[0], result.GetValue(inquiries), result.GetValue(invalid), result.GetValue(reversals), ledger);
 
+    var nodeCount = Math.Max(1, result.GetValue(nodes));
+    using var interruptions = new Interruptions(result.GetValue(approvalsLog));
     var drivers = new List<IDriver>();
     if (result.GetValue(connections) > 0)
     {
         var macKeys = await MacKeysAsync(connectionString, banks);
-        var nodes = result.GetValue(isoNodes) is { } list ? Nodes.ParseIso(list) : [(result.GetValue(host)!, result.GetValue(port))];
-        drivers.Add(await IsoDriver.ConnectAsync(nodes, macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
+        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, [.. Enumerable.Range(result.GetValue(port), nodeCount)], macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
     }
 
     if (result.GetValue(restClients) > 0)
     {
-        drivers.Add(RestDriver.Create(Nodes.ParseHttp(result.GetValue(http)!), banks.ToDictionary(b => b, b => $"demo-key-{b}"),
+        var first = new Uri(result.GetValue(http)!.TrimEnd('/') + "/");
+        drivers.Add(RestDriver.Create([.. Enumerable.Range(0, nodeCount).Select(i => new UriBuilder(first) { Port = first.Port + i }.Uri)], banks.ToDictionary(b => b, b => $"demo-key-{b}"),
             result.GetValue(restClients), result.GetValue(restWindow), ids, ledger));
     }
 
@@ -67,7 +70,7 @@ root.SetAction(async (result, cancellationToken) =>
 
     var limits = new RunLimits(result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(warmup)), TimeSpan.FromSeconds(result.GetValue(seconds)),
         result.GetValue(count) is > 0 and var limit ? limit : long.MaxValue);
-    var runner = new Runner(mix, drivers, stats, limits);
+    var runner = new Runner(mix, drivers, stats, limits, interruptions);
     var run = runner.RunAsync(cancellationToken);
     await ShowProgressAsync(run, runner, stats, ledger);
     await run;
@@ -80,6 +83,11 @@ root.SetAction(async (result, cancellationToken) =>
     if (isDemo)
     {
         Report.Demo(stats, ledger);
+    }
+
+    if (nodeCount > 1)
+    {
+        Report.Interruptions(interruptions);
     }
 
     var problems = await JournalCheck.RunAsync(connectionString, banks, ids.Prefix, ledger);

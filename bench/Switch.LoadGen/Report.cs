@@ -44,6 +44,16 @@ public static class Report
         }
     }
 
+    /// <summary>Per bank, the longest time without an approved payment, and when it was (UTC).</summary>
+    public static void Interruptions(Interruptions interruptions)
+    {
+        Console.WriteLine("interrupted (longest time between two approvals of a bank)");
+        foreach (var (bank, gap) in interruptions.Longest.OrderBy(g => g.Key))
+        {
+            Console.WriteLine($"  {bank}  {gap.Length.TotalSeconds,6:F1} s  from {gap.From:HH:mm:ss.f} to {gap.To:HH:mm:ss.f} UTC");
+        }
+    }
+
     private static string Percentiles(LongConcurrentHistogram latency) => latency.TotalCount == 0 ? "-" : string.Join("  ",
         new[] { 50.0, 95, 99, 99.9 }.Select(p => $"p{p.ToString(CultureInfo.InvariantCulture)} {Stats.Milliseconds(latency.GetValueAtPercentile(p)):F2} ms")
             .Append($"max {Stats.Milliseconds(latency.GetMaxValue()):F2} ms"));

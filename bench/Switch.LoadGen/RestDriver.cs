@@ -6,42 +6,42 @@ using System.Text.Json.Nodes;
 
 namespace Switch.LoadGen;
 
-/// <summary>HTTP clients of the REST API (docs/rest-api.md), one per bank and node with the bank's API key; requests go to the nodes in turn.</summary>
-public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient[]> clients, int slots, RunIds ids, Ledger ledger) : IDriver
+/// <summary>
+/// HTTP clients of the REST API (docs/rest-api.md), one per bank with its API key. With several nodes, a request whose
+/// node does not answer (stopped, killed) is sent again to the next one, under the same Idempotency-Key.
+/// </summary>
+public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient> clients, int slots, RunIds ids, Ledger ledger, IReadOnlyList<Uri> nodes) : IDriver
 {
-    private long _next;
+    private int _next;
 
     public Edge Edge => Edge.Rest;
 
     public int Slots => slots;
 
     /// <param name="banks">Each bank's API key.</param>
-    /// <param name="nodes">Each switch node's base address.</param>
     public static RestDriver Create(IReadOnlyList<Uri> nodes, IReadOnlyDictionary<string, string> banks, int clientsPerBank, int window, RunIds ids, Ledger ledger)
     {
-        var clients = banks.ToDictionary(b => b.Key, b => nodes.Select(baseAddress =>
+        var clients = banks.ToDictionary(b => b.Key, b =>
         {
             var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clientsPerBank * window })
             {
-                BaseAddress = baseAddress,
                 Timeout = TimeSpan.FromSeconds(10),
             };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", b.Value);
             return client;
-        }).ToArray());
-        return new RestDriver(clients, banks.Count * clientsPerBank * window, ids, ledger);
+        });
+        return new RestDriver(clients, banks.Count * clientsPerBank * window, ids, ledger, nodes);
     }
 
     public async Task<Outcome> SendAsync(Operation operation, CancellationToken cancellationToken)
     {
-        var nodes = clients[operation.Bank];
-        var client = nodes[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)nodes.Length)];
+        var client = clients[operation.Bank];
         var key = ids.IdempotencyKey(ids.Next());
-        using var request = operation switch
+        HttpRequestMessage Build(Uri node) => operation switch
         {
             Inquiry inquiry => new HttpRequestMessage(HttpMethod.Get,
-                $"api/v1/billers/{inquiry.Biller}/accounts/{inquiry.Account}/bill?channel={inquiry.Channel}"),
-            Payment payment => new HttpRequestMessage(HttpMethod.Post, "api/v1/payments")
+                new Uri(node, $"api/v1/billers/{inquiry.Biller}/accounts/{inquiry.Account}/bill?channel={inquiry.Channel}")),
+            Payment payment => new HttpRequestMessage(HttpMethod.Post, new Uri(node, "api/v1/payments"))
             {
                 Headers = { { "Idempotency-Key", key } },
                 Content = JsonContent.Create(new JsonObject
@@ -50,22 +50,27 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient[]> clients
                     ["amount"] = Money(payment.Amount), ["currency"] = "SAR",
                 }),
             },
-            Reversal reversal => new HttpRequestMessage(HttpMethod.Post, $"api/v1/payments/{reversal.Handle}/reversal"),
+            Reversal reversal => new HttpRequestMessage(HttpMethod.Post, new Uri(node, $"api/v1/payments/{reversal.Handle}/reversal")),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
-        string code;
+        string code = Outcome.NoAnswer;
         string? paymentId = null;
-        try
+        var first = Interlocked.Increment(ref _next);
+        for (var attempt = 0; attempt < nodes.Count && code == Outcome.NoAnswer; attempt++)
         {
-            using var response = await client.SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            code = body.TryGetProperty("responseCode", out var responseCode) ? responseCode.GetString()! : response.IsSuccessStatusCode ? "00" : Outcome.NoAnswer;
-            paymentId = body.TryGetProperty("paymentId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            code = Outcome.NoAnswer;
+            try
+            {
+                using var request = Build(nodes[(int)((uint)(first + attempt) % (uint)nodes.Count)]);
+                using var response = await client.SendAsync(request, cancellationToken);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                code = body.TryGetProperty("responseCode", out var responseCode) ? responseCode.GetString()! : response.IsSuccessStatusCode ? "00" : Outcome.NoAnswer;
+                paymentId = body.TryGetProperty("paymentId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                code = Outcome.NoAnswer;
+            }
         }
 
         Record(operation, key, code, paymentId);
@@ -74,7 +79,7 @@ public sealed class RestDriver(IReadOnlyDictionary<string, HttpClient[]> clients
 
     public ValueTask DisposeAsync()
     {
-        foreach (var client in clients.Values.SelectMany(c => c))
+        foreach (var client in clients.Values)
         {
             client.Dispose();
         }

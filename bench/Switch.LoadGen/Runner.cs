@@ -13,7 +13,7 @@ public sealed record RunLimits(double Rate, TimeSpan Warmup, TimeSpan Duration, 
 /// rate, requests start on a schedule and latency is measured from when each was due, so queueing in the switch
 /// shows instead of slowing the load down (no coordinated omission).
 /// </summary>
-public sealed class Runner(TrafficMix mix, IReadOnlyList<IDriver> drivers, Stats stats, RunLimits limits)
+public sealed class Runner(TrafficMix mix, IReadOnlyList<IDriver> drivers, Stats stats, RunLimits limits, Interruptions interruptions)
 {
     private readonly Stopwatch _clock = new();
 
@@ -85,7 +85,13 @@ public sealed class Runner(TrafficMix mix, IReadOnlyList<IDriver> drivers, Stats
         // Requests may start up to a millisecond before they are due; they are timed from whichever is later.
         var from = Math.Max(due, Stopwatch.GetTimestamp());
         var measuring = Measuring;
+        var sent = DateTime.UtcNow;
         var outcome = await driver.SendAsync(operation, cancellationToken);
+        if (operation.Kind == Kind.Payment && outcome.Approved)
+        {
+            interruptions.Approved(operation.Bank, sent, DateTime.UtcNow);
+        }
+
         if (measuring)
         {
             stats.Record(operation, driver.Edge, outcome, Math.Max(1, Stopwatch.GetTimestamp() - from));

@@ -8,7 +8,7 @@ namespace Switch.Host;
 /// Anonymous probes for load balancers and orchestrators, answered from <see cref="HealthMonitor"/>'s last result
 /// without waiting on anything and revealing nothing but up or down: GET /health/live (200 while the process
 /// serves HTTP), GET /health/ready and GET /health (200 while the switch can take payments, 503 while PostgreSQL is
-/// unreachable; Redis down costs speed, not readiness). What is wrong, and which banks are connected, is for
+/// unreachable, and while the node is not an Up member of its cluster or is stopping; Redis down costs speed, not readiness). What is wrong, and which banks are connected, is for
 /// operators: GET /api/v1/operator/status.
 /// </summary>
 public static class HealthEndpoint
@@ -32,7 +32,7 @@ public static class HealthEndpoint
         var last = monitor.Last;
         return new
         {
-            status = !last.Ready ? "down" : last.RedisProblem is not null ? "degraded" : "up",
+            status = !last.Ready || !actors.Serving ? "down" : last.RedisProblem is not null ? "degraded" : "up",
             probedAt = last.ProbedAt,
             postgres = last.PostgresProblem ?? "up",
             redis = last.RedisProblem ?? "up",
@@ -55,6 +55,6 @@ public static class HealthEndpoint
         };
     }
 
-    private static IResult Ready(HealthMonitor monitor) =>
-        monitor.Last.Ready ? Results.Json(new { status = "up" }) : Results.Json(new { status = "down" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static IResult Ready(HealthMonitor monitor, SwitchActors actors) =>
+        monitor.Last.Ready && actors.Serving ? Results.Json(new { status = "up" }) : Results.Json(new { status = "down" }, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

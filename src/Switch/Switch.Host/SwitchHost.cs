@@ -54,6 +54,7 @@ public static class SwitchHost
         builder.AddIsoListener(options);
         builder.AddRestApi(options);
         builder.AddHealth();
+        builder.Services.AddHostedService<NodeDrain>();
 
         var app = builder.Build();
         app.MapHealth();

@@ -59,9 +59,25 @@ public sealed class SwitchOptions
         /// <summary>The name other nodes reach this one by, when not <see cref="Hostname"/> (the interface bound, e.g. behind NAT).</summary>
         public string PublicHostname { get; set; } = "";
 
+        public ClusterTlsSettings Tls { get; set; } = new();
+
+        /// <summary>
+        /// Every node's seed list, the same list in the same order on every node: only the first may start a cluster,
+        /// and only when no other seed answers (a restarted node joins the cluster the others still form).
+        /// </summary>
         public List<string> SeedNodes { get; set; } = [];
 
-        public ClusterTlsSettings Tls { get; set; } = new();
+        /// <summary>How long a node's heartbeats may pause before the others mark it unreachable (the failure detector's acceptable pause).</summary>
+        public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>How long the membership must stay unchanged before the split-brain resolver downs the unreachable side (stable-after).</summary>
+        public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>How long after a node is removed its shards and singletons start elsewhere: time for a downed side to stop its own.</summary>
+        public TimeSpan HandOverMargin { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>After SIGTERM: how long the ISO 8583 banks signed off are given to move their traffic before their connections close.</summary>
+        public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
     }
 
     /// <summary>Where the key-encryption key comes from: a file, or the key itself; either holds 32 bytes in base64.</summary>

@@ -68,6 +68,6 @@ public sealed class ClusterTlsTests : IDisposable
     private static async Task<ActorSystem> StartNodeAsync(ClusterTlsSettings tls, IReadOnlyList<string>? seeds, TimeSpan? within = null)
     {
         using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
-        return await SwitchActorSystem.StartAsync("127.0.0.1", 0, seeds, timeout.Token, TransportSecurity.ForCluster(tls, TimeProvider.System));
+        return await SwitchActorSystem.StartAsync(new SwitchOptions.ClusterSettings { SeedNodes = [.. seeds ?? []] }, TransportSecurity.ForCluster(tls, TimeProvider.System), timeout.Token);
     }
 }

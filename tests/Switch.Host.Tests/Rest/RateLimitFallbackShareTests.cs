@@ -36,7 +36,7 @@ public class RateLimitFallbackShareTests(OwnRedisHostFixture host) : IClassFixtu
         var actors = host.Service<SwitchActors>();
         var limiter = host.Service<BankRateLimiter>();
         await OwnRedisHostFixture.UntilListeningAsync(host.RedisPort);
-        var second = await SwitchActorSystem.StartAsync("127.0.0.1", 0, [Akka.Cluster.Cluster.Get(actors.System).SelfAddress.ToString()]);
+        var second = await SwitchActorSystem.StartAsync(new SwitchOptions.ClusterSettings { SeedNodes = [Akka.Cluster.Cluster.Get(actors.System).SelfAddress.ToString()] });
         try
         {
             await UntilAsync(() => actors.NodesUp() == 2, "the second node did not come up in the host's view");

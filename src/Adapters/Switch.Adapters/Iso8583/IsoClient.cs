@@ -11,7 +11,9 @@ namespace Switch.Adapters.Iso8583;
 /// <summary>
 /// A bank-side ISO 8583 connection: requests are pipelined, and each response is matched to its request by
 /// fields 11 and 37, as the spec has banks do. Responses that carry neither (a format-error answer has only
-/// field 39) are queued for <see cref="ReceiveUnmatchedAsync"/>. Used by the demo, tests and the load generator.
+/// field 39) are queued for <see cref="ReceiveUnmatchedAsync"/>. A sign-off the switch sends (0800 70=002, the node is
+/// stopping) is answered 0810 and completes <see cref="SignedOff"/>: the bank is to send its next requests to another
+/// node. Used by the demo, tests and the load generator.
 /// </summary>
 public sealed class IsoClient : IAsyncDisposable
 {
@@ -22,6 +24,7 @@ public sealed class IsoClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<IsoMessageView>> _pending = new();
     private readonly Channel<IsoMessageView> _unmatched = Channel.CreateUnbounded<IsoMessageView>();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TaskCompletionSource _signedOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _readLoop;
     private volatile bool _closed;
 
@@ -39,6 +42,9 @@ public sealed class IsoClient : IAsyncDisposable
 
     /// <summary>Completes when the server closes the connection (or it fails).</summary>
     public Task Closed => _readLoop;
+
+    /// <summary>Completes when the switch has signed this connection off (0800 70=002): send nothing more on it.</summary>
+    public Task SignedOff => _signedOff.Task;
 
     public static async Task<IsoClient> ConnectAsync(string host, int port, IsoCodec? codec = null, FrameFormat? format = null, CancellationToken cancellationToken = default)
     {
@@ -230,10 +236,56 @@ public sealed class IsoClient : IAsyncDisposable
 
     private void Deliver(IsoMessageView response)
     {
+        if (response.Mti == 800)
+        {
+            AnswerSwitch(response);
+            return;
+        }
+
         var key = MatchKey(response.GetString(11), response.GetString(37));
         if (!response.Has(11) || !_pending.TryGetValue(key, out var waiting) || !waiting.TrySetResult(response))
         {
             _unmatched.Writer.TryWrite(response);
+        }
+    }
+
+    /// <summary>Answers a network management request from the switch 0810 00; a sign-off also completes <see cref="SignedOff"/>.</summary>
+    private void AnswerSwitch(IsoMessageView request)
+    {
+        var answer = new IsoMessage("0810");
+        foreach (var field in new[] { 7, 11, 32, 70 })
+        {
+            if (request.GetString(field) is { } value)
+            {
+                answer.Set(field, value);
+            }
+        }
+
+        answer.Set(39, "00");
+        if (request.GetString(70) == "002")
+        {
+            _signedOff.TrySetResult();
+        }
+
+        _ = SendOneWayAsync(answer);
+    }
+
+    private async Task SendOneWayAsync(IsoMessage message)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_format.Overhead + _format.MaxFrameLength);
+        try
+        {
+            var body = buffer.AsSpan(_format.Overhead, _format.MaxFrameLength);
+            var length = MacKey is { } macKey ? _codec.PackWithMac(message, body, macKey) : _codec.Pack(message, body);
+            await SendFrameAsync(buffer, length, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or NotSupportedException)
+        {
+            // The connection is closing; the switch does not need the answer to close it.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

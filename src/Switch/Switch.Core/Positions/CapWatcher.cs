@@ -4,7 +4,7 @@ using Akka.Event;
 namespace Switch.Positions;
 
 /// <summary>
-/// One per node: every <see cref="PositionSettings.CapRefresh"/> it reads every bank's cap in one query and tells the
+/// One per cluster (a cluster singleton, see the host's ClusterSingletons): every <see cref="PositionSettings.CapRefresh"/> it reads every bank's cap in one query and tells the
 /// position actor of each bank whose cap is not acknowledged (changed through the switch or edited directly, or a new
 /// bank) or differs from the one this watcher saw last time, to apply it. The actor acknowledges in the database once
 /// applied. Comparing with its own last look too means a cap change reaches this node's actors even when another
@@ -36,7 +36,11 @@ public sealed class CapWatcher : ReceiveActor, IWithTimers
     public static Props Props(IPositionSource source, IActorRef positions, PositionSettings settings) =>
         Akka.Actor.Props.Create(() => new CapWatcher(source, positions, settings));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.CapRefresh);
+    protected override void PreStart()
+    {
+        _log.Info("Cap watcher running on this node, reading caps every {0:g}", _settings.CapRefresh);
+        Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.CapRefresh);
+    }
 
     private void Ask()
     {

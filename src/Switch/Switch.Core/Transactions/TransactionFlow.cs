@@ -123,7 +123,18 @@ public sealed class TransactionFlow(
         // and a journal entry tells which attempt it came from.
         var reference = references.Next();
         var bank = payment.Key.Bank;
-        if (!await positions.ReserveAsync(bank, reference, payment.Amount.Minor, deadline.ApproveBy, cancellationToken))
+        bool granted;
+        try
+        {
+            granted = await positions.ReserveAsync(bank, reference, payment.Amount.Minor, deadline.ApproveBy, cancellationToken);
+        }
+        catch (PositionUnavailableException)
+        {
+            // The bank's position cannot be reached now (its node lost, its shard moving): 91 at once, journaled as heard.
+            return await JournalAsync(payment, fingerprint, bill, ResponseCodes.Unavailable, null, deadline, cancellationToken);
+        }
+
+        if (!granted)
         {
             return await JournalAsync(payment, fingerprint, bill, ResponseCodes.NetDebitCapExceeded, null, deadline, cancellationToken);
         }

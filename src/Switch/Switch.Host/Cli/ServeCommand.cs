@@ -25,7 +25,8 @@ public static class ServeCommand
             app.Logger.LogInformation("Switch up: ISO 8583 on {IsoAddress}:{IsoPort}, HTTP on {Http} (GET /health)",
                 options.Iso.Address, options.Iso.Port, options.HttpUrl);
             await app.WaitForShutdownAsync(cancellationToken);
-            return 0;
+            // Non-zero when the node was downed or its actor system failed: its supervisor starts it again.
+            return app.Services.GetRequiredService<Actors.SwitchActors>().ExitCode;
         });
         serve.TreatUnmatchedTokensAsErrors = false;
         return serve;

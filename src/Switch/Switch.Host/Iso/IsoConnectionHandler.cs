@@ -19,6 +19,7 @@ public sealed class IsoConnectionHandler(
     IsoRequestProcessor processor,
     ConnectionRegistry registry,
     BankConnectionPlaces places,
+    IsoDrain drain,
     TimeProvider time,
     ILogger<IsoConnectionHandler> logger) : ConnectionHandler
 {
@@ -31,6 +32,13 @@ public sealed class IsoConnectionHandler(
             ClientCertificate = TransportSecurity.Fingerprint(connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate),
         };
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? session.Remote;
+        if (drain.Draining)
+        {
+            // The node is stopping: a bank connecting now is to go to another node.
+            connection.Abort(new ConnectionAbortedException("the node is stopping"));
+            return;
+        }
+
         if (registry.TryOpen(address, options.MaxConnections, options.MaxConnectionsPerAddress) is { } refusal)
         {
             // Refused at once and logged once per run of refusals: a flood must not also flood the log.
@@ -62,6 +70,13 @@ public sealed class IsoConnectionHandler(
                 closing.Cancel();
             }
         });
+        var drained = false;
+        drain.Opened();
+        using var onDrain = drain.Begun.Register(() => _ = SignOffAsync(session, writer, inFlight, () =>
+        {
+            drained = true;
+            closing.Cancel();
+        }));
         string reason;
         try
         {
@@ -69,10 +84,12 @@ public sealed class IsoConnectionHandler(
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
-            reason = signOnMissed ? $"not signed on within {options.SignOnTimeout.TotalSeconds:0.#} s" : e.Message;
+            reason = signOnMissed ? $"not signed on within {options.SignOnTimeout.TotalSeconds:0.#} s"
+                : drained ? "the node is stopping; the bank was signed off" : e.Message;
         }
         finally
         {
+            drain.Closed();
             await closing.CancelAsync();
             await DrainAsync(inFlight);
             if (session.Bank is { } bank)
@@ -184,6 +201,7 @@ public sealed class IsoConnectionHandler(
     {
         foreach (var frame in frames)
         {
+            session.LastFrameAt = time.GetUtcNow();
             var tpdu = frame.AsMemory(0, _format.HasTpdu ? FrameFormat.TpduLength : 0);
             var message = frame.AsMemory(tpdu.Length);
             if (!processor.TryParse(message, session, out var request, out var failure))
@@ -231,6 +249,35 @@ public sealed class IsoConnectionHandler(
         }
 
         return closeReason;
+    }
+
+    /// <summary>
+    /// The node is stopping: tells the bank to move (0800 70=002), answers what it has already sent, and closes once it
+    /// has nothing in progress and has been quiet a moment, or at the drain timeout. A connection not signed on closes at once.
+    /// </summary>
+    private async Task SignOffAsync(IsoSession session, ResponseWriter writer, SemaphoreSlim inFlight, Action close)
+    {
+        try
+        {
+            if (session.Bank is { } bank)
+            {
+                var tpdu = _format.HasTpdu ? new byte[FrameFormat.TpduLength] : [];
+                await writer.WriteAsync(new IsoReply(drain.SignOff(bank), bank.MacRequired ? bank.MacKey : null), tpdu, CancellationToken.None);
+                logger.LogInformation("Bank {Bank} on {Remote} signed off: the node is stopping", bank.Code, session.Remote);
+                var until = time.GetUtcNow() + drain.Timeout;
+                while (time.GetUtcNow() < until
+                    && (inFlight.CurrentCount < options.MaxInFlightPerConnection || time.GetUtcNow() - session.LastFrameAt < IsoDrain.Quiet))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time);
+                }
+            }
+
+            close();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or ChannelClosedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection closed on its own meanwhile.
+        }
     }
 
     private async Task DrainAsync(SemaphoreSlim inFlight)

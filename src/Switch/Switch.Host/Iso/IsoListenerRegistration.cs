@@ -18,6 +18,7 @@ public static class IsoListenerRegistration
                 options.Redis.ConnectionString, options.Redis.Timeout, Guid.NewGuid().ToString("N"), options.Iso.ConnectionLease),
             options, sp.GetRequiredService<Actors.NodesUp>(), sp.GetRequiredService<ILogger<BankConnectionPlaces>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankConnectionPlaces>());
+        builder.Services.AddSingleton<IsoDrain>();
         builder.Services.AddSingleton<IFinancialRequestHandler, IsoTransactionHandler>();
         builder.Services.AddSingleton<IsoRequestProcessor>();
         // Registered after Kestrel's own socket transport, so Kestrel binds every endpoint through this one.

@@ -9,6 +9,9 @@ public sealed class IsoSession(string remote)
 
     public Bank? Bank { get; set; }
 
+    /// <summary>When the last frame arrived: a connection being drained closes once the bank has been quiet a moment.</summary>
+    public DateTimeOffset LastFrameAt { get; set; }
+
     /// <summary>Sign-ons answered other than 00 on this connection.</summary>
     public int FailedSignOns { get; set; }
 

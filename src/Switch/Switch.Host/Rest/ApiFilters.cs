@@ -24,7 +24,7 @@ public static class ApiFilters
         {
             return await next(context);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested))
         {
             // The route pattern, not the path: paths carry account numbers, which never go into a log.
             var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
