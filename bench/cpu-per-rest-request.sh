@@ -5,7 +5,8 @@
 # in a database of its own created empty for each run. Each run starts a fresh switch, sends a warm-up run first (not
 # counted: the JIT compiles the REST paths then), then the measured run, and ends with the load generator's journal
 # check. With a second checkout (built in Release) the two run in turn, pair by pair, so the machine's drift from
-# minute to minute affects both alike.
+# minute to minute affects both alike. Each switch runs with its own build's switch.env (beside switch.dll), as
+# ./switch starts it.
 # Usage: bench/cpu-per-rest-request.sh [seconds per run, default 15] [pairs, default 5] [baseline checkout]
 # Environment: REST_CLIENTS (default 4), REST_WINDOW (16), RATE (0: flat out), WARMUP seconds (5); THIS_ENV and
 # BASELINE_ENV, variables for one side's switch only, e.g. to weigh a runtime setting on one build:
@@ -36,7 +37,8 @@ run() {
   devenv_psql -qc "create database $SWITCH_PG_DATABASE" postgres
   (cd "$checkout" && exec dotnet $switch_dll migrate) >"$log.migrate" 2>&1
   devenv_psql -qc "update banks set api_rate_limit = 1000000" "$SWITCH_PG_DATABASE"
-  (cd "$checkout" && exec env $settings dotnet $switch_dll serve) >"$log.switch" 2>&1 &
+  local runtime; runtime=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$checkout/${switch_dll%/*}/switch.env" 2>/dev/null || true)
+  (cd "$checkout" && exec env $runtime $settings dotnet $switch_dll serve) >"$log.switch" 2>&1 &
   local pid=$! i
   for i in $(seq 1 240); do
     curl -sf "$Switch__HttpUrl/health" >/dev/null 2>&1 && break
