@@ -5,6 +5,9 @@
 # With a second checkout (built in Release) the two run in turn, pair by pair, so the machine's drift from minute to
 # minute affects both alike; each line gives the run's approvals a second and p99 as the load generator printed them.
 # Usage: bench/cpu-per-payment.sh [seconds per run, default 20] [pairs, default 5] [baseline checkout]
+# THIS_ENV and BASELINE_ENV: variables for one side's switch only, e.g. to weigh a runtime setting on one build:
+#   THIS_ENV=DOTNET_gcServer=0 bench/cpu-per-payment.sh 20 5 .
+# Each switch runs with its own build's switch.env (beside switch.dll), as ./switch starts it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-20}
@@ -31,10 +34,11 @@ pg_ticks() {
 # One run of the checkout in $1: prints "<label> <µs of switch CPU per approval> <µs of PostgreSQL CPU per approval>
 # <approved> <approved/s> <p99>".
 run() {
-  local checkout=$1 label=$2 log=.local/cpu-per-payment-$2.log
+  local checkout=$1 label=$2 settings=$3 log=.local/cpu-per-payment-$2.log
   devenv_psql -qc "drop database if exists $SWITCH_PG_DATABASE" postgres
   devenv_psql -qc "create database $SWITCH_PG_DATABASE" postgres
-  (cd "$checkout" && exec dotnet src/Switch/Switch.Host/bin/Release/net10.0/switch.dll serve) >"$log.switch" 2>&1 &
+  local runtime; runtime=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$checkout/src/Switch/Switch.Host/bin/Release/net10.0/switch.env" 2>/dev/null || true)
+  (cd "$checkout" && exec env $runtime $settings dotnet src/Switch/Switch.Host/bin/Release/net10.0/switch.dll serve) >"$log.switch" 2>&1 &
   local pid=$! i
   for i in $(seq 1 240); do
     curl -sf "$Switch__HttpUrl/health" >/dev/null 2>&1 && break
@@ -55,6 +59,6 @@ run() {
 }
 
 for pair in $(seq 1 "$pairs"); do
-  [ -z "$baseline" ] || run "$baseline" baseline
-  run . this
+  [ -z "$baseline" ] || run "$baseline" baseline "${BASELINE_ENV:-}"
+  run . this "${THIS_ENV:-}"
 done
