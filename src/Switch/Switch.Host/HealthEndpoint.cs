@@ -1,3 +1,4 @@
+using Switch.Host.Actors;
 using Switch.Host.Iso;
 using Switch.Host.Rest;
 
@@ -25,8 +26,8 @@ public static class HealthEndpoint
         app.MapGet("/health", Ready).ExcludeFromDescription();
     }
 
-    /// <summary>The detailed status: what each dependency's last probe found, how rate limits are counted, who is connected.</summary>
-    public static object Status(HealthMonitor monitor, BankRateLimiter rateLimiter, ConnectionRegistry connections)
+    /// <summary>The detailed status: what each dependency's last probe found, how rate limits are counted, who is connected, the cluster as this node sees it.</summary>
+    public static object Status(HealthMonitor monitor, BankRateLimiter rateLimiter, ConnectionRegistry connections, SwitchActors actors)
     {
         var last = monitor.Last;
         return new
@@ -37,6 +38,20 @@ public static class HealthEndpoint
             redis = last.RedisProblem ?? "up",
             rateLimit = last.RedisProblem is null && rateLimiter.CountsInRedis ? "redis" : "per node (Redis unavailable)",
             iso = new { connections = connections.Open, signedOn = connections.SignedOnByBank() },
+            cluster = ClusterStatus(actors),
+        };
+    }
+
+    private static object ClusterStatus(SwitchActors actors)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(actors.System);
+        var state = cluster.State;
+        return new
+        {
+            self = cluster.SelfAddress.ToString(),
+            leader = state.Leader?.ToString(),
+            members = state.Members.Select(m => new { address = m.Address.ToString(), status = m.Status.ToString().ToLowerInvariant() }),
+            unreachable = state.Unreachable.Select(m => m.Address.ToString()),
         };
     }
 
