@@ -24,7 +24,11 @@ public static class SwitchActorSystem
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
               }
             }
-            """);
+            """)
+            // Sharding's and distributed data's serializers from the start: otherwise a node that joins receives the others'
+            // replicator gossip before sharding starts here, cannot read it, and the shard coordinator's state updates time out.
+            .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
         var system = ActorSystem.Create("switch", config);
         var cluster = Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
