@@ -73,8 +73,11 @@ public sealed class TransactionFlow(
             return await JournalAsync(payment, fingerprint, null, refusal, null, deadline, cancellationToken);
         }
 
-        // One payment at a time per account. Its bills are read, checked and credited (the journal commit credits them)
-        // before the next payment looks, so two payments can never both settle the same bill.
+        // One payment at a time per account in this process: its bills are read, checked and credited (the journal commit
+        // credits them) before the next payment looks, so payments of one account on one node never race. This is only
+        // the fast path: payments of one account on several nodes are judged by the journal's commit itself against the
+        // bill as committed (B1 or 13 when the rule no longer allows it). Routing accounts to one node would cost every
+        // payment a cluster hop to spare a refusal that only concurrent payments of one bill on two nodes can meet.
         using (await _accounts.AcquireAsync($"{biller!.Code}|{payment.AccountNumber}", cancellationToken))
         {
             var bill = biller.Mode == PresentmentMode.Hosted
@@ -172,7 +175,13 @@ public sealed class TransactionFlow(
         }
 
         var first = await journal.FindAsync(payment.Key, cancellationToken)
-            ?? throw new InvalidOperationException($"Payment {payment.Key} is a duplicate but was not found.");
+            ?? throw new InvalidOperationException($"Payment {payment.Key} is {outcome} but was not found.");
+        if (outcome == JournalOutcome.Refused)
+        {
+            // Journaled with the decline code the commit gave it: that code is this attempt's answer.
+            return Reply(first, ours: true);
+        }
+
         return first.Fingerprint.AsSpan().SequenceEqual(fingerprint)
             ? Reply(first, ours: false)
             : new PaymentReply(ResponseCodes.Duplicate, null, null, null, 0);
