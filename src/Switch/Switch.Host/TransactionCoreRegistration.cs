@@ -17,12 +17,13 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton<IBillStore, PostgresBillStore>();
         builder.Services.AddSingleton<PostgresPaymentJournal>();
         builder.Services.AddSingleton<IPaymentJournal>(sp => sp.GetRequiredService<PostgresPaymentJournal>());
+        builder.Services.AddSingleton<PostgresPaymentClaims>();
         builder.Services.AddSingleton<PostgresPositionSource>();
         builder.Services.AddSingleton<SwitchActors>();
         builder.Services.AddSingleton<IPositions>(sp => sp.GetRequiredService<SwitchActors>());
         builder.Services.AddSingleton(sp => new TransactionFlow(
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
-            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>()));
+            sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>(), sp.GetRequiredService<PostgresPaymentClaims>()));
     }
 }

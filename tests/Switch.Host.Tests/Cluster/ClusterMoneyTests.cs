@@ -1,3 +1,4 @@
+using Npgsql;
 using Switch.Adapters.Iso8583;
 using Switch.Host.Tests.Infrastructure;
 using Switch.Host.Tests.Iso;
@@ -50,6 +51,49 @@ public sealed class ClusterMoneyTests(ClusterFixture cluster)
         Assert.Equal(0, 12_000 - journal);
         Assert.Equal(journal, await cluster.Postgres.Scalar<long>("select committed from bank_positions where bank_code = $1", bank));
         await DisposeAllAsync(clients);
+    }
+
+    [Fact]
+    public async Task A_repeat_on_another_node_while_its_original_is_held_hears_the_91_the_original_was_answered()
+    {
+        var (nodeA, nodeB) = (cluster[0], cluster[1]);
+        var bank = await TestData.Bank(cluster.Postgres, cap: 100_000_000);
+        var decoyBank = await TestData.Bank(cluster.Postgres, cap: 100_000_000);
+        var (decoyAccount, decoyDue) = await TestData.OpenBill(cluster.Postgres, "ELECT");
+        await using var decoyClient = await nodeA.SignedOnAsync(decoyBank);
+        await using var clientA = await nodeA.SignedOnAsync(bank);
+        await using var clientB = await nodeB.SignedOnAsync(bank);
+        var original = BankMessages.Payment(bank, "0500000001", 1_000, "TOPUP", "MB");
+
+        IsoMessageView onA, onB;
+        await using (var holder = await cluster.Postgres.OpenConnectionAsync())
+        {
+            // Node A's journal writer is held on a bill row this test locks (a decoy payment of that bill), so the
+            // original, queued behind it, is not committed by its deadline; node B's journal is free.
+            await using var hold = await holder.BeginTransactionAsync();
+            await using (var lockBill = new NpgsqlCommand(
+                "select 1 from bills where biller_code = 'ELECT' and account_number = $1 for update", holder, hold) { Parameters = { new() { Value = decoyAccount } } })
+            {
+                await lockBill.ExecuteNonQueryAsync();
+            }
+
+            var decoy = decoyClient.SendAsync(BankMessages.Payment(decoyBank, decoyAccount, decoyDue, "ELECT"), Wait);
+            await UntilAsync(async () => await cluster.Postgres.Scalar<long>(
+                "select count(*) from pg_stat_activity where $1 = any(pg_blocking_pids(pid))", holder.ProcessID) > 0);
+
+            onA = await clientA.SendAsync(original, Wait);
+            onB = await clientB.SendAsync(original, Wait);
+            await hold.RollbackAsync();
+            await decoy;
+        }
+
+        Assert.Equal("91", onA.GetString(39));
+        Assert.Equal("91", onB.GetString(39));
+        await UntilAsync(async () => await cluster.Postgres.Scalar<long>(
+            "select count(*) from payments where bank_code = $1 and reference = $2", bank, original.GetString(37)!) == 1);
+        Assert.Equal("91", await cluster.Postgres.Scalar<string>(
+            "select response_code from payments where bank_code = $1 and reference = $2", bank, original.GetString(37)!));
+        Assert.Equal(0, await ApprovedTotalAsync(bank));
     }
 
     private static string Summary(List<string> codes) =>
