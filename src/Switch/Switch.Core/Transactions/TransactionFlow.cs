@@ -80,13 +80,23 @@ public sealed class TransactionFlow(
     /// passed by the store's clock, A can no longer be approved (the journal's commit checks approve-by, which falls
     /// before it), and its bank was answered 91: the repeat journals that 91 itself, so whichever of the two rows lands
     /// first, the key's answer is 91. An attempt that fails without journaling gives its claim up, so a repeat after
-    /// a 96 tries afresh.
+    /// a 96 tries afresh. A claim that cannot be written (PostgreSQL unreachable) leaves the attempt unclaimed: it can
+    /// journal nothing either unless PostgreSQL is back by then, and it still takes its bank's position as before.
     /// </summary>
     private async Task<PaymentReply> PayClaimedAsync(IPaymentClaims claims, PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var deadline = new Deadline(receivedAt, requestTimeout);
         var attempt = SwitchReference.Next();
-        var claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+        KeyClaim claim;
+        try
+        {
+            claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await PayInTurnAsync(payment, receivedAt, cancellationToken);
+        }
+
         while (!claim.Ours)
         {
             if (await journal.FindAsync(payment.Key, cancellationToken) is { } first)
