@@ -18,6 +18,7 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton<IBillStore, PostgresBillStore>();
         builder.Services.AddSingleton<PostgresPaymentJournal>();
         builder.Services.AddSingleton<IPaymentJournal>(sp => sp.GetRequiredService<PostgresPaymentJournal>());
+        builder.Services.AddSingleton<PostgresPaymentClaims>();
         builder.Services.AddSingleton<PostgresPositionSource>();
         builder.Services.AddSingleton<SwitchActors>();
         builder.Services.AddSingleton<IPositions>(sp => sp.GetRequiredService<SwitchActors>());
@@ -26,7 +27,7 @@ public static class TransactionCoreRegistration
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
             sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>(),
-            sp.GetRequiredService<SwitchReferences>(), sp.GetRequiredService<ApprovalCodes>()));
+            sp.GetRequiredService<SwitchReferences>(), sp.GetRequiredService<ApprovalCodes>(), sp.GetRequiredService<PostgresPaymentClaims>()));
         // The node's number and the receipt secret are read at start (SwitchHost.StartAsync), after the host is built.
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton(sp => new SwitchReferences(() => sp.GetRequiredService<NodeIdentity>().Number, sp.GetRequiredService<TimeProvider>()));

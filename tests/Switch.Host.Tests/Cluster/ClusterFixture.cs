@@ -8,12 +8,16 @@ namespace Switch.Host.Tests.Cluster;
 /// <summary>
 /// <see cref="Size"/> switch nodes as real processes forming one cluster, against the one PostgreSQL, Redis and test
 /// database <c>./switch test</c> started. Every node is given the same seed list, every node's address. Use it as a
-/// class fixture (<c>IClassFixture&lt;ClusterFixture&gt;</c>) so a test class starts its nodes once; a derived fixture
+/// class fixture (<c>IClassFixture&lt;ClusterFixture&gt;</c>) so a test class starts its nodes once, or share one cluster
+/// between classes that leave it whole with <c>[Collection(ClusterFixture.Shared)]</c>; a derived fixture
 /// changes <see cref="Size"/> or a node's settings (<see cref="NodeSettings"/>). Every process is killed at dispose.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
     public const string OperatorKey = "demo-operator-key";
+
+    /// <summary>The collection whose test classes share one three-node cluster (<see cref="SharedCluster"/>), one class at a time.</summary>
+    public const string Shared = "Shared three-node cluster";
 
     private readonly List<NodeProcess> _nodes = [];
 
@@ -108,3 +112,7 @@ public class ClusterFixture : IAsyncLifetime
         return http;
     }
 }
+
+/// <summary>Test classes marked <c>[Collection(ClusterFixture.Shared)]</c> share one cluster, started once for all of them.</summary>
+[CollectionDefinition(ClusterFixture.Shared)]
+public sealed class SharedCluster : ICollectionFixture<ClusterFixture>;

@@ -4,7 +4,8 @@ using Switch.Host.Tests.Iso;
 namespace Switch.Host.Tests.Cluster;
 
 /// <summary>Three real nodes, each given every node as a seed, form one cluster and each takes payments.</summary>
-public sealed class ClusterFormationTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+[Collection(ClusterFixture.Shared)]
+public sealed class ClusterFormationTests(ClusterFixture cluster)
 {
     [Fact]
     public async Task Three_nodes_form_one_cluster_and_each_approves_a_payment()

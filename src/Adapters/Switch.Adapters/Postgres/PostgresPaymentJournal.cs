@@ -19,7 +19,9 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
     /// The database's clock decides whether an approval is still in time (its approve-by), row by row inside the commit,
     /// so no approval is ever visible after its bank heard 91. A bare <c>on conflict do nothing</c> skips a row whose key
     /// is taken; only the rows that were not written as sent come back, so in the common case the answer is empty: late
-    /// (written as 91) or duplicate (its key is journaled).
+    /// (written as 91), duplicate (its key is journaled), or the decline code an approval was journaled with because it
+    /// may no longer stand (journal_refusals, migration 0013: the bill's rule against what is outstanding now, the bank's
+    /// cap against its committed total; this is what keeps money exact whichever nodes commit at once).
     /// </remarks>
     private const string InsertBatch = """
         with incoming as materialized (
@@ -29,17 +31,21 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                           $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[]) with ordinality
                 as t(bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
                      amount, currency, channel, response_code, switch_reference, approval_code, approve_by, answer_by, stan, transmitted_at, n)
+        ), refused as materialized (
+            select * from journal_refusals($1::text[], $7::bigint[], $8::bigint[],
+                                           array(select response_code = '00' and not late from incoming order by n), $14::timestamptz[])
         ), inserted as (
             insert into payments (bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id,
                                   amount, currency, channel, response_code, switch_reference, approval_code, answer_by,
                                   stan, transmitted_at)
             select bank_code, reference, local_date, fingerprint, biller_code, account_number, bill_id, amount, currency, channel,
-                   case when late then '91' else response_code end,
-                   case when late then null else switch_reference end,
-                   case when late then null else approval_code end,
-                   case when response_code = '00' and not late then answer_by end,
+                   case when late then '91' else coalesce(r.code, response_code) end,
+                   case when late or r.code is not null then null else switch_reference end,
+                   case when late or r.code is not null then null else approval_code end,
+                   case when response_code = '00' and not late and r.code is null then answer_by end,
                    stan, transmitted_at
-              from incoming
+              from incoming left join refused r using (n)
+             order by n
             on conflict do nothing
             returning bank_code, reference, local_date, bill_id, amount, response_code
         ), paid as (
@@ -50,9 +56,10 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
                      where response_code = '00' and bill_id is not null group by bill_id) p
              where b.id = p.bill_id
         )
-        select i.n, case when w.reference is not null then 'late' else 'duplicate' end
-          from incoming i left join inserted w using (bank_code, reference, local_date)
-         where w.reference is null or i.late
+        select i.n, case when w.reference is not null then case when r.code is null or r.code = '91' then 'late' else r.code end
+                         else 'duplicate' end
+          from incoming i left join refused r using (n) left join inserted w using (bank_code, reference, local_date)
+         where w.reference is null or i.late or r.code is not null
         """;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -443,7 +450,8 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             exceptions[reader.GetInt64(0)] = reader.GetString(1) switch
             {
                 "late" => JournalOutcome.TooLate,
-                _ => JournalOutcome.Duplicate,
+                "duplicate" => JournalOutcome.Duplicate,
+                _ => JournalOutcome.Refused,
             };
         }
 

@@ -26,9 +26,11 @@ public sealed record JournalEntry(
 /// <summary>
 /// Written: this entry is now durable. Duplicate: the key was already journaled, by this entry's twin or another
 /// request. TooLate: the approval was still waiting to be written when its time was up, so it was journaled as the
-/// 91 its bank was answered instead.
+/// 91 its bank was answered instead. Refused: the approval may no longer stand (its bill was paid or its rule no longer
+/// allows the amount, or its bank's cap would be passed, as decided inside the commit whichever node committed before
+/// it); it was journaled with its decline code instead.
 /// </summary>
-public enum JournalOutcome { Written, Duplicate, TooLate }
+public enum JournalOutcome { Written, Duplicate, TooLate, Refused }
 
 /// <summary>
 /// The system of record for payments. <see cref="AppendAsync"/> completes only after the entry is committed,

@@ -23,8 +23,12 @@ public sealed class TransactionFlow(
     TimeSpan reversalTimeLimit,
     ReceiptCodes receipts,
     SwitchReferences references,
-    ApprovalCodes approvalCodes)
+    ApprovalCodes approvalCodes,
+    IPaymentClaims? claims = null)
 {
+    /// <summary>How often a repeat waiting for another node's attempt at its key looks at the journal again.</summary>
+    public static readonly TimeSpan RepeatPoll = TimeSpan.FromMilliseconds(50);
+
     private readonly KeyedLock<RequestKey> _requests = new();
     private readonly KeyedLock<string> _accounts = new();
 
@@ -62,7 +66,84 @@ public sealed class TransactionFlow(
         // instead of overtaking it and being approved under a key whose first answer was 91.
         using (await _requests.AcquireAsync(payment.Key, cancellationToken))
         {
+            if (claims is null)
+            {
+                return await PayInTurnAsync(payment, receivedAt, cancellationToken);
+            }
+
+            return await PayClaimedAsync(claims, payment, receivedAt, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The per-key lock above lives in one process; across nodes the key is claimed in the shared store first. Without
+    /// it, a repeat sent to node B while its original on node A is held on its way to the journal (A's bank already
+    /// answered 91) finds no journal row and is approved, and A's late 91 then loses to it: the key's first answer was 91
+    /// but the journal says 00. With it, the repeat finds A's claim and waits for what A journals. Once A's answer-by has
+    /// passed by the store's clock, A can no longer be approved (the journal's commit checks approve-by, which falls
+    /// before it), and its bank was answered 91: the repeat journals that 91 itself, so whichever of the two rows lands
+    /// first, the key's answer is 91. An attempt that fails without journaling gives its claim up, so a repeat after
+    /// a 96 tries afresh. A claim that cannot be written (PostgreSQL unreachable) leaves the attempt unclaimed: it can
+    /// journal nothing either unless PostgreSQL is back by then, and it still takes its bank's position as before.
+    /// </summary>
+    private async Task<PaymentReply> PayClaimedAsync(IPaymentClaims claims, PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var deadline = new Deadline(receivedAt, requestTimeout);
+        var attempt = references.Next();
+        KeyClaim claim;
+        try
+        {
+            claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
             return await PayInTurnAsync(payment, receivedAt, cancellationToken);
+        }
+
+        while (!claim.Ours)
+        {
+            if (await journal.FindAsync(payment.Key, cancellationToken) is { } first)
+            {
+                return first.Fingerprint.AsSpan().SequenceEqual(Fingerprint(payment))
+                    ? Reply(first, ours: false)
+                    : new PaymentReply(ResponseCodes.Duplicate, null, null, null, Money.Zero(payment.Amount.Currency));
+            }
+
+            if (claim.OtherOver)
+            {
+                return await JournalAsync(payment, Fingerprint(payment), null, ResponseCodes.Unavailable, null, deadline, cancellationToken);
+            }
+
+            if (deadline.Passed(time))
+            {
+                // The other attempt is still in its time: what it journals is the key's answer; this one heard 91 from its edge.
+                return TooLate(payment.Amount.Currency);
+            }
+
+            await Task.Delay(RepeatPoll, time, cancellationToken);
+            claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+        }
+
+        try
+        {
+            return await PayInTurnAsync(payment, receivedAt, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseQuietlyAsync(claims, payment.Key, attempt);
+            throw;
+        }
+    }
+
+    private static async Task ReleaseQuietlyAsync(IPaymentClaims claims, RequestKey key, string attempt)
+    {
+        try
+        {
+            await claims.ReleaseAsync(key, attempt, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The store is unreachable too: the claim stays, and a repeat waits out its answer-by and hears 91.
         }
     }
 
@@ -76,8 +157,11 @@ public sealed class TransactionFlow(
             return await JournalAsync(payment, fingerprint, null, refusal, null, deadline, cancellationToken);
         }
 
-        // One payment at a time per account. Its bills are read, checked and credited (the journal commit credits them)
-        // before the next payment looks, so two payments can never both settle the same bill.
+        // One payment at a time per account in this process: its bills are read, checked and credited (the journal commit
+        // credits them) before the next payment looks, so payments of one account on one node never race. This is only
+        // the fast path: payments of one account on several nodes are judged by the journal's commit itself against the
+        // bill as committed (B1 or 13 when the rule no longer allows it). Routing accounts to one node would cost every
+        // payment a cluster hop to spare a refusal that only concurrent payments of one bill on two nodes can meet.
         using (await _accounts.AcquireAsync($"{biller!.Code}|{payment.AccountNumber}", cancellationToken))
         {
             var bill = biller.Mode == PresentmentMode.Hosted
@@ -192,7 +276,13 @@ public sealed class TransactionFlow(
         }
 
         var first = await journal.FindAsync(payment.Key, cancellationToken)
-            ?? throw new InvalidOperationException($"Payment {payment.Key} is a duplicate but was not found.");
+            ?? throw new InvalidOperationException($"Payment {payment.Key} is {outcome} but was not found.");
+        if (outcome == JournalOutcome.Refused)
+        {
+            // Journaled with the decline code the commit gave it: that code is this attempt's answer.
+            return Reply(first, ours: true);
+        }
+
         return first.Fingerprint.AsSpan().SequenceEqual(fingerprint)
             ? Reply(first, ours: false)
             : new PaymentReply(ResponseCodes.Duplicate, null, null, null, Money.Zero(payment.Amount.Currency));

@@ -90,7 +90,12 @@ public static class SwitchActorSystem
                 sharding.state-store-mode = ddata
               }
             }
-            """).WithFallback(ClusterSingleton.DefaultConfig());
+            """)
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            // Sharding's and distributed data's serializers from the start: otherwise a node that joins receives the others'
+            // replicator gossip before sharding starts here, cannot read it, and the shard coordinator's state updates time out.
+            .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
 
     private static string Duration(TimeSpan span) => $"{Math.Max(1, (long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms";
