@@ -44,6 +44,7 @@ public static class SwitchHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => PostgresDataSource(options.Postgres.ConnectionString));
+        builder.Services.AddKeyedSingleton(GenericPlans, (_, _) => PostgresDataSource(options.Postgres.ConnectionString, genericPlans: true));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<PostgresApiKeys>();
         builder.AddSecrets(options);
@@ -63,14 +64,32 @@ public static class SwitchHost
     }
 
     /// <summary>
+    /// Connections whose prepared statements always run their generic plan (<see cref="PostgresDataSource"/>), for
+    /// statements over a batch's arrays.
+    /// </summary>
+    public const string GenericPlans = "generic-plans";
+
+    /// <summary>
     /// The switch runs a handful of statements thousands of times a second; preparing them saves PostgreSQL their
     /// parse and plan each time. It never changes session state (the migrations' advisory lock is released in the
     /// same connection), so a pooled connection needs no reset statements when it is reused. A connection string
     /// that sets either itself keeps its value.
     /// </summary>
-    private static NpgsqlDataSource PostgresDataSource(string connectionString)
+    /// <param name="genericPlans">
+    /// Plan each prepared statement once. PostgreSQL otherwise plans a statement afresh on every run while a plan for
+    /// the values at hand looks cheaper than one for any values, which for a statement over a batch's arrays is always:
+    /// the batched bill lookup was planned on every call, its planning costing PostgreSQL five times its execution.
+    /// Its plan does not depend on the values (index lookups whatever the batch holds). Not for every statement: a
+    /// range over a column (a time, a reference prefix) does want a plan for its values.
+    /// </param>
+    private static NpgsqlDataSource PostgresDataSource(string connectionString, bool genericPlans = false)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (genericPlans)
+        {
+            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
+        }
+
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;

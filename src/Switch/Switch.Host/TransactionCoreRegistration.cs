@@ -15,7 +15,8 @@ public static class TransactionCoreRegistration
     {
         builder.Services.AddSingleton<IBillerCatalog>(sp =>
             new PostgresBillerCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().CatalogRefresh));
-        builder.Services.AddSingleton<IBillStore, PostgresBillStore>();
+        builder.Services.AddSingleton<IBillStore>(sp => new PostgresBillStore(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(SwitchHost.GenericPlans), sp.GetRequiredService<ILogger<PostgresBillStore>>()));
         builder.Services.AddSingleton<PostgresPaymentJournal>();
         builder.Services.AddSingleton<IPaymentJournal>(sp => sp.GetRequiredService<PostgresPaymentJournal>());
         builder.Services.AddSingleton<PostgresPaymentClaims>();
