@@ -310,8 +310,6 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         await using var journal = Journal();
         var bank = await NewBankAsync();
         JournalEntry Of(string account = "1234567890") => Entry(Fresh()) with { Key = new RequestKey(bank, Fresh(), "1122"), AccountNumber = account };
-        await postgres.ScalarAsync<int>("insert into bank_positions (bank_code) values ($1) returning 1", bank);
-
         // The commit before is held on the bank's position row, so everything appended meanwhile waits for one batch.
         Task<JournalOutcome> blocker;
         List<Task<JournalOutcome>> good;
