@@ -63,10 +63,13 @@ public static class SwitchActorSystem
     {
         var seeds = string.Join(", ", settings.SeedNodes.Select(s => $"\"{s}\""));
         var advertised = string.IsNullOrWhiteSpace(settings.PublicHostname) ? settings.Hostname : settings.PublicHostname;
+        var positionBindings = string.Join(", ", PositionSerializer.Messages.Select(t => $"\"{TypeName(t)}\" = positions"));
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = INFO
               actor.provider = cluster
+              actor.serializers.positions = "{{TypeName(typeof(PositionSerializer))}}"
+              actor.serialization-bindings { {{positionBindings}} }
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               remote.dot-netty.tcp { hostname = "{{settings.Hostname}}", public-hostname = "{{advertised}}", port = {{settings.Port}}, enable-ssl = {{(tls ? "on" : "off")}} }
               cluster {
@@ -97,6 +100,8 @@ public static class SwitchActorSystem
             .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
+
+    private static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
     private static string Duration(TimeSpan span) => $"{Math.Max(1, (long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms";
 }
