@@ -33,9 +33,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public void Cut()
     {
-        _cut = true;
         lock (_open)
         {
+            _cut = true;
             _open.ForEach(c => c.Dispose());
             _open.Clear();
         }
@@ -84,6 +84,13 @@ public sealed class TcpProxy : IAsyncDisposable
             await server.ConnectAsync(_targetHost, _targetPort, _stopping.Token);
             lock (_open)
             {
+                // A cut made while this connection was being set up must end it too: none may outlive a cut.
+                if (_cut)
+                {
+                    Interlocked.Increment(ref _refused);
+                    return;
+                }
+
                 _open.Add(client);
                 _open.Add(server);
             }
