@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -38,6 +39,7 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
     private readonly ILogger<PostgresPaymentClaims> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000) { SingleReader = true });
+    private readonly ConcurrentQueue<(RequestKey Key, string Attempt)> _unreleased = new();
     private readonly Task _writer;
     private DateTimeOffset _purgedAt;
 
@@ -57,15 +59,61 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
         return await pending.Claim.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes the attempt's claim. When the store cannot be reached (the failure that ended the attempt is often this
+    /// one) the claim is kept for later: it is deleted after the next batch of claims that the store takes, so a repeat
+    /// is not held off by a dead attempt for longer than the outage. Until then a repeat waits out the claim's answer-by.
+    /// </summary>
     public async Task ReleaseAsync(RequestKey key, string attempt, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(
-            "delete from payment_claims where bank_code = $1 and reference = $2 and local_date = $3 and attempt = $4");
-        command.Parameters.AddWithValue(key.Bank);
-        command.Parameters.AddWithValue(key.Reference);
-        command.Parameters.AddWithValue(key.LocalDate);
-        command.Parameters.AddWithValue(attempt);
+        try
+        {
+            await ReleaseNowAsync([(key, attempt)], cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            _unreleased.Enqueue((key, attempt));
+            _logger.LogWarning("The claim of payment {Key} was not released ({Error}); it is released once the store takes claims again", key, e.Message);
+        }
+    }
+
+    private async Task ReleaseNowAsync(IReadOnlyCollection<(RequestKey Key, string Attempt)> claims, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            delete from payment_claims c
+             using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(bank_code, reference, local_date, attempt)
+             where c.bank_code = r.bank_code and c.reference = r.reference and c.local_date = r.local_date and c.attempt = r.attempt
+            """);
+        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.Bank));
+        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.Reference));
+        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.LocalDate));
+        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Attempt));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Releases the claims whose release failed, now that the store has taken a batch; those it still refuses wait for the next.</summary>
+    private async Task ReleaseLeftOversAsync()
+    {
+        var left = new List<(RequestKey, string)>();
+        while (left.Count < 1000 && _unreleased.TryDequeue(out var claim))
+        {
+            left.Add(claim);
+        }
+
+        if (left.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await ReleaseNowAsync(left, CancellationToken.None);
+            _logger.LogInformation("{Count} payment claims left by failed attempts were released", left.Count);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            left.ForEach(_unreleased.Enqueue);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -87,6 +135,7 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
             try
             {
                 var others = await WriteAsync(batch);
+                await ReleaseLeftOversAsync();
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Claim.SetResult(others.TryGetValue(i + 1, out var over) ? new KeyClaim(false, over) : new KeyClaim(true, false));

@@ -16,6 +16,9 @@ public interface IPaymentClaims
     /// <param name="attempt">Names this attempt, so its own claim is told from another's.</param>
     Task<KeyClaim> ClaimAsync(RequestKey key, string attempt, Deadline deadline, CancellationToken cancellationToken);
 
-    /// <summary>Gives the key up after an attempt that journaled nothing (it failed): a repeat may then try afresh.</summary>
+    /// <summary>
+    /// Gives the key up after an attempt that journaled nothing (it failed): a repeat may then try afresh. When the store
+    /// cannot be reached, the key is given up as soon as it can be.
+    /// </summary>
     Task ReleaseAsync(RequestKey key, string attempt, CancellationToken cancellationToken);
 }

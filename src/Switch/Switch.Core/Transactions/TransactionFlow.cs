@@ -143,7 +143,8 @@ public sealed class TransactionFlow(
         }
         catch (Exception)
         {
-            // The store is unreachable too: the claim stays, and a repeat waits out its answer-by and hears 91.
+            // Not a failure of the store (that one keeps the release for when it is back): the claim stays, and a repeat
+            // waits out its answer-by and hears 91.
         }
     }
 
