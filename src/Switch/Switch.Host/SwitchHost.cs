@@ -2,6 +2,7 @@ using Npgsql;
 using Switch.Adapters.Postgres;
 using Switch.Adapters.Redis;
 using Switch.Adapters.Secrets;
+using Switch.Diagnostics;
 using Switch.Host.Actors;
 using Switch.Host.Iso;
 using Switch.Host.Rest;
@@ -43,6 +44,7 @@ public static class SwitchHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new RepeatedFailures(sp.GetRequiredService<TimeProvider>(), RepeatedFailures.Interval));
         builder.Services.AddSingleton(_ => PostgresDataSource(options.Postgres.ConnectionString));
         builder.Services.AddKeyedSingleton(GenericPlans, (_, _) => PostgresDataSource(options.Postgres.ConnectionString, genericPlans: true));
         builder.Services.AddSingleton<MigrationRunner>();

@@ -16,7 +16,7 @@ public static class TransactionCoreRegistration
         builder.Services.AddSingleton<IBillerCatalog>(sp =>
             new PostgresBillerCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().CatalogRefresh));
         builder.Services.AddSingleton<IBillStore>(sp => new PostgresBillStore(
-            sp.GetRequiredKeyedService<NpgsqlDataSource>(SwitchHost.GenericPlans), sp.GetRequiredService<ILogger<PostgresBillStore>>()));
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(SwitchHost.GenericPlans), sp.GetRequiredService<ILogger<PostgresBillStore>>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<PostgresPaymentJournal>();
         builder.Services.AddSingleton<IPaymentJournal>(sp => sp.GetRequiredService<PostgresPaymentJournal>());
         builder.Services.AddSingleton<PostgresPaymentClaims>();

@@ -27,7 +27,7 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
     [Fact]
     public async Task Bill_store_returns_an_account_bills_oldest_first()
     {
-        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance);
+        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance, TimeProvider.System);
 
         var bills = await store.FindAsync("ELECT", "0000000002", default);
         var none = await store.FindAsync("ELECT", "no-such-account", default);
@@ -41,7 +41,7 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
     [Fact]
     public async Task Bill_store_answers_simultaneous_lookups_each_with_its_own_account()
     {
-        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance, readers: 1);
+        await using var store = new PostgresBillStore(postgres.DataSource, NullLogger<PostgresBillStore>.Instance, TimeProvider.System, readers: 1);
         var accounts = Enumerable.Range(3, 400).Select(i => i.ToString("D10", System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
         var answers = await Task.WhenAll(accounts.Select(a => store.FindAsync("WATER", a, default))
@@ -56,7 +56,7 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
     public async Task Bill_store_fails_every_waiting_lookup_when_postgres_is_unreachable()
     {
         await using var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1");
-        await using var store = new PostgresBillStore(unreachable, NullLogger<PostgresBillStore>.Instance);
+        await using var store = new PostgresBillStore(unreachable, NullLogger<PostgresBillStore>.Instance, TimeProvider.System);
 
         var lookups = Enumerable.Range(0, 5).Select(_ => store.FindAsync("ELECT", "0000000005", default)).ToList();
 

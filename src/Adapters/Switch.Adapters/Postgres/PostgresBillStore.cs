@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Switch.Billing;
+using Switch.Diagnostics;
 using Switch.Monetary;
 using Channel = System.Threading.Channels.Channel;
 
@@ -26,15 +27,17 @@ public sealed class PostgresBillStore : IBillStore, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresBillStore> _logger;
+    private readonly RepeatedFailures _failures;
     private readonly int _maxBatch;
     private readonly Channel<Lookup> _queue;
     private readonly Task[] _readers;
 
     /// <param name="readers">Queries in flight at once: a light load is answered without waiting for a batch to form.</param>
-    public PostgresBillStore(NpgsqlDataSource dataSource, ILogger<PostgresBillStore> logger, int readers = 4, int maxBatch = 500)
+    public PostgresBillStore(NpgsqlDataSource dataSource, ILogger<PostgresBillStore> logger, TimeProvider time, int readers = 4, int maxBatch = 500)
     {
         _dataSource = dataSource;
         _logger = logger;
+        _failures = new RepeatedFailures(time, RepeatedFailures.Interval);
         _maxBatch = maxBatch;
         _queue = Channel.CreateUnbounded<Lookup>(new UnboundedChannelOptions { SingleReader = false });
         _readers = [.. Enumerable.Range(0, readers).Select(_ => Task.Run(ReadLoopAsync))];
@@ -77,7 +80,11 @@ public sealed class PostgresBillStore : IBillStore, IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "A lookup of {Count} accounts' bills failed", batch.Count);
+                if (_failures.Next(e) is (true, var notLogged))
+                {
+                    _logger.LogError(e, "A lookup of {Count} accounts' bills failed ({NotLogged} lookups failed like it since the last logged)", batch.Count, notLogged);
+                }
+
                 foreach (var lookup in batch)
                 {
                     lookup.Bills.SetException(e);

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Switch.Diagnostics;
 using Switch.Transactions;
 
 namespace Switch.Adapters.Postgres;
@@ -38,6 +39,7 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresPaymentClaims> _logger;
     private readonly TimeProvider _time;
+    private readonly RepeatedFailures _failures;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000) { SingleReader = true });
     private readonly ConcurrentQueue<(RequestKey Key, string Attempt)> _unreleased = new();
     private readonly Task _writer;
@@ -48,6 +50,7 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
         _dataSource = dataSource;
         _logger = logger;
         _time = time;
+        _failures = new RepeatedFailures(time, RepeatedFailures.Interval);
         _purgedAt = time.GetUtcNow();
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -143,7 +146,12 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "A batch of {Count} payment claims was not written", batch.Count);
+                if (_failures.Next(e) is (true, var notLogged))
+                {
+                    _logger.LogError(e, "A batch of {Count} payment claims was not written ({NotLogged} batches failed like it since the last logged)",
+                        batch.Count, notLogged);
+                }
+
                 batch.ForEach(p => p.Claim.SetException(e));
             }
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Switch.Diagnostics;
 using Switch.Monetary;
 using Switch.Transactions;
 
@@ -64,6 +65,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresPaymentJournal> _logger;
+    private readonly RepeatedFailures _failures;
     private readonly TimeProvider _time;
     private readonly int _maxBatch;
     private readonly Channel<Pending> _queue;
@@ -75,6 +77,7 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         _dataSource = dataSource;
         _logger = logger;
         _time = time;
+        _failures = new RepeatedFailures(time, RepeatedFailures.Interval);
         _maxBatch = maxBatch;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(maxBatch * 20) { SingleReader = true });
         _writer = Task.Run(WriteLoopAsync);
@@ -391,7 +394,11 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
             }
             else
             {
-                _logger.LogError(e, "A journal batch of {Count} payments was not written", entries.Count);
+                if (_failures.Next(e) is (true, var notLogged))
+                {
+                    _logger.LogError(e, "A journal batch of {Count} payments was not written ({NotLogged} batches failed like it since the last logged)",
+                        entries.Count, notLogged);
+                }
             }
 
             foreach (var pending in entries)

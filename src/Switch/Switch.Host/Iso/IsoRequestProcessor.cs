@@ -1,3 +1,4 @@
+using Switch.Diagnostics;
 using Switch.Adapters.Iso8583;
 using Switch.Adapters.Secrets;
 using Switch.Participants;
@@ -21,6 +22,7 @@ public sealed class IsoRequestProcessor(
     IFinancialRequestHandler financial,
     BankKeyStore keys,
     IsoListenerOptions options,
+    RepeatedFailures failures,
     ILogger<IsoRequestProcessor> logger)
 {
     public IsoCodec Codec => codec;
@@ -137,7 +139,12 @@ public sealed class IsoRequestProcessor(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "{Mti} STAN {Stan} from bank {Bank} failed", request.MtiText, request.GetString(11), signedOnAs!.Code);
+            if (failures.Next(e) is (true, var notLogged))
+            {
+                logger.LogError(e, "{Mti} STAN {Stan} from bank {Bank} failed: answered 96 ({NotLogged} failures like it since the last logged)",
+                    request.MtiText, request.GetString(11), signedOnAs!.Code, notLogged);
+            }
+
             return Answer(IsoResponses.To(request, ResponseCodes.SystemMalfunction), signedOnAs, macKey);
         }
     }

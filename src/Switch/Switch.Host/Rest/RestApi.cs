@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Switch.Adapters.Redis;
+using Switch.Diagnostics;
 using Switch.Participants;
 
 namespace Switch.Host.Rest;
@@ -41,9 +42,25 @@ public static class RestApi
     public static void MapRestApi(this WebApplication app)
     {
         // An unexpected failure is still an answer in the contract's shape: 500 with 96, never a bare stack trace.
+        // Logged here, not by the middleware: with PostgreSQL gone every request fails alike, and a stack trace each would
+        // flood the log (RepeatedFailures).
+        var failures = app.Services.GetRequiredService<RepeatedFailures>();
+        var failureLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RestApi));
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = http => Problems.For(ResponseCodes.SystemMalfunction, null, http).ExecuteAsync(http),
+            SuppressDiagnosticsCallback = _ => true,
+            ExceptionHandler = http =>
+            {
+                var failed = http.Features.Get<IExceptionHandlerFeature>();
+                if (failed?.Error is { } error && failures.Next(error) is (true, var notLogged))
+                {
+                    // The route's pattern, not the path: a path can carry an account number.
+                    failureLog.LogError(error, "{Method} {Route} failed: answered 96 ({NotLogged} failures like it since the last logged)",
+                        http.Request.Method, (failed.Endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)", notLogged);
+                }
+
+                return Problems.For(ResponseCodes.SystemMalfunction, null, http).ExecuteAsync(http);
+            },
         });
         app.Use(RejectLongTargets);
         // Whatever ASP.NET Core answers without a body (no route: 404, wrong method: 405, a bad request Kestrel let
