@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switch.Adapters.Postgres;
 using Switch.Billing;
@@ -53,6 +54,24 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
     }
 
     [Fact]
+    public async Task Bill_store_sends_postgres_one_query_per_lookup_when_lookups_come_one_at_a_time()
+    {
+        // Every idle reader wakes for a lookup: the ones that find it taken must not query PostgreSQL with nothing.
+        var commands = new CommandCounter();
+        var builder = new Npgsql.NpgsqlDataSourceBuilder(postgres.DataSource.ConnectionString);
+        builder.UseLoggerFactory(LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(commands)));
+        await using var counted = builder.Build();
+        await using var store = new PostgresBillStore(counted, NullLogger<PostgresBillStore>.Instance, TimeProvider.System, readers: 4);
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Single(await store.FindAsync("WATER", "0000000003", default));
+        }
+
+        Assert.Equal(20, commands.Executed);
+    }
+
+    [Fact]
     public async Task Bill_store_fails_every_waiting_lookup_when_postgres_is_unreachable()
     {
         await using var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1");
@@ -63,6 +82,32 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
         foreach (var lookup in lookups)
         {
             await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => lookup);
+        }
+    }
+
+    /// <summary>Counts the commands Npgsql reports as executed.</summary>
+    private sealed class CommandCounter : ILoggerProvider, ILogger
+    {
+        private int _executed;
+
+        public int Executed => Volatile.Read(ref _executed);
+
+        public ILogger CreateLogger(string categoryName) => categoryName == "Npgsql.Command" ? this : NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).StartsWith("Command execution completed", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _executed);
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

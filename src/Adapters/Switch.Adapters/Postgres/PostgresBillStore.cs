@@ -70,6 +70,13 @@ public sealed class PostgresBillStore : IBillStore, IAsyncDisposable
                 batch.Add(lookup);
             }
 
+            // Every reader waiting wakes for one lookup; those that find none taken by another go back to waiting, not
+            // to PostgreSQL with nothing to ask.
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
             try
             {
                 var found = await ReadAsync(batch);
