@@ -149,6 +149,32 @@ public class RestEdgeTests(HostFixture host)
     }
 
     [Theory]
+    [InlineData("GARBAGE\r\n\r\n", 400, "30")]
+    [InlineData("GET /api/v1/billers HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n", 400, "30")]
+    [InlineData("GET /api/v1/bills/%ZZ%00 HTTP/1.1\r\nHost: x\r\n\r\n", 400, "30")]
+    [InlineData("GET api HTTP/1.1\r\nHost: x\r\n\r\n", 405, "12")]
+    [InlineData("GET /api/v1/billers HTTP/1.1\r\nHost: x\r\nX-Pad: {pad}\r\n\r\n", 431, "30")]
+    public async Task Requests_kestrel_refuses_before_the_api_get_problem_json_too(string request, int status, string code)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, host.HttpPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request.Replace("{pad}", new string('a', 40_000), StringComparison.Ordinal)));
+
+        // Kestrel closes the connection after such an answer: read to the end.
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer).WaitAsync(TimeSpan.FromSeconds(10));
+        var text = Encoding.ASCII.GetString(answer.ToArray());
+        var (head, body) = (text[..text.IndexOf("\r\n\r\n", StringComparison.Ordinal)], text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", head, StringComparison.Ordinal);
+        Assert.Contains("\r\nContent-Type: application/problem+json\r\n", head, StringComparison.Ordinal);
+        Assert.Contains($"\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n", head, StringComparison.Ordinal);
+        var problem = JsonNode.Parse(body)!;
+        Assert.Equal((code, status), (problem["responseCode"]!.GetValue<string>(), problem["status"]!.GetValue<int>()));
+    }
+
+    [Theory]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("application/json; charset=iso-8859-1")]

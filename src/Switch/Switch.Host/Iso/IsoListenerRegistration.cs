@@ -28,11 +28,11 @@ public static class IsoListenerRegistration
         {
             // Explicit endpoints replace UseUrls, so HTTP is declared here too.
             var http = new Uri(options.HttpUrl);
-            kestrel.Listen(ParseAddress(http.Host), http.Port);
+            kestrel.Listen(ParseAddress(http.Host), http.Port, listen => listen.Use(Rest.KestrelErrorBodies.Add));
             if (options.Https.Url is { Length: > 0 } httpsUrl)
             {
                 var https = new Uri(httpsUrl);
-                kestrel.Listen(ParseAddress(https.Host), https.Port, listen => listen.UseHttps(TransportSecurity.ForHttps(options.Https)));
+                kestrel.Listen(ParseAddress(https.Host), https.Port, listen => listen.UseHttps(TransportSecurity.ForHttps(options.Https)).Use(Rest.KestrelErrorBodies.Add));
             }
 
             kestrel.Listen(ParseAddress(options.Iso.Address), options.Iso.Port, listen => listen.UseConnectionHandler<IsoConnectionHandler>());
