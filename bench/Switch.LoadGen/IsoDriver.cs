@@ -9,7 +9,7 @@ namespace Switch.LoadGen;
 /// to the next node that answers, as a bank's host would; requests sent on a connection that died are unanswered.
 /// </summary>
 public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connections, int window, RunIds ids, Ledger ledger,
-    string host, IReadOnlyList<int> ports, IReadOnlyDictionary<string, byte[]?> macKeys) : IDriver
+    IReadOnlyList<System.Net.DnsEndPoint> nodes, IReadOnlyDictionary<string, byte[]?> macKeys) : IDriver
 {
     private static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(10);
     private long _next;
@@ -21,9 +21,9 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
     private int _moves;
 
-    /// <param name="ports">The ISO 8583 ports of the nodes; a bank's connections are spread over them.</param>
+    /// <param name="nodes">The ISO 8583 endpoints of the nodes; a bank's connections are spread over them.</param>
     public static async Task<IsoDriver> ConnectAsync(
-        string host, IReadOnlyList<int> ports, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
+        IReadOnlyList<System.Net.DnsEndPoint> nodes, IReadOnlyDictionary<string, byte[]?> banks, int connectionsPerBank, int window, RunIds ids, Ledger ledger, CancellationToken cancellationToken)
     {
         var connections = new Dictionary<string, IsoClient[]>();
         foreach (var (bank, macKey) in banks)
@@ -31,18 +31,18 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
             var clients = new IsoClient[connectionsPerBank];
             for (var i = 0; i < clients.Length; i++)
             {
-                clients[i] = await SignOnAsync(host, ports[i % ports.Count], bank, macKey, ids, cancellationToken);
+                clients[i] = await SignOnAsync(nodes[i % nodes.Count], bank, macKey, ids, cancellationToken);
             }
 
             connections[bank] = clients;
         }
 
-        return new IsoDriver(connections, window, ids, ledger, host, ports, banks);
+        return new IsoDriver(connections, window, ids, ledger, nodes, banks);
     }
 
-    private static async Task<IsoClient> SignOnAsync(string host, int port, string bank, byte[]? macKey, RunIds ids, CancellationToken cancellationToken)
+    private static async Task<IsoClient> SignOnAsync(System.Net.DnsEndPoint node, string bank, byte[]? macKey, RunIds ids, CancellationToken cancellationToken)
     {
-        var client = await IsoClient.ConnectAsync(host, port, cancellationToken: cancellationToken);
+        var client = await IsoClient.ConnectAsync(node.Host, node.Port, cancellationToken: cancellationToken);
         client.MacKey = macKey;
         var sequence = ids.Next();
         var signOn = await client.SendAsync(BankRequests.Network(bank, "001").Stamp(sequence, ids.Rrn(sequence), DateTime.UtcNow), AnswerWait, cancellationToken);
@@ -70,10 +70,10 @@ public sealed class IsoDriver(IReadOnlyDictionary<string, IsoClient[]> connectio
         {
             for (var attempt = 1; clients[slot] == client; attempt++)
             {
-                var port = ports[(slot + attempt + Interlocked.Increment(ref _moves)) % ports.Count];
+                var node = nodes[(slot + attempt + Interlocked.Increment(ref _moves)) % nodes.Count];
                 try
                 {
-                    clients[slot] = await SignOnAsync(host, port, bank, macKeys[bank], ids, cancellationToken);
+                    clients[slot] = await SignOnAsync(node, bank, macKeys[bank], ids, cancellationToken);
                     _ = client.DisposeAsync().AsTask();
                 }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)

@@ -21,11 +21,13 @@ var invalid = new Option<int>("--invalid-percent") { DefaultValueFactory = _ => 
 var reversals = new Option<int>("--reversal-percent") { DefaultValueFactory = _ => 0, Description = "Reversals of this run's approvals." };
 var demo = new Option<bool>("--demo") { Description = "Both demo banks over ISO 8583 and REST, real open bills and every kind of refusal; prints what was paid and declined." };
 var nodes = new Option<int>("--nodes") { DefaultValueFactory = _ => 1, Description = "Nodes of a cluster on consecutive ports from --port and --http's; connections are spread over them and move when a node stops or dies." };
+var isoNodes = new Option<string?>("--iso-nodes") { Description = "The nodes' ISO 8583 endpoints, comma-separated host:port (instead of --host, --port and --nodes): e.g. 10.0.0.11:5800,10.0.0.12:5800." };
+var httpNodes = new Option<string?>("--http-nodes") { Description = "The nodes' REST base addresses, comma-separated (instead of --http and --nodes): e.g. http://10.0.0.11:8080,http://10.0.0.12:8080." };
 var approvalsLog = new Option<string?>("--approvals-log") { Description = "Write every approval as \"bank sent-ms answered-ms\" (UTC) to this file." };
 var postgres = new Option<string?>("--postgres") { Description = "Connection string for the journal check (default Switch__Postgres__ConnectionString)." };
 var root = new RootCommand("Drive a running switch as simulated banks over ISO 8583 and REST; check the journal against every answer received.")
 {
-    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, nodes, approvalsLog, postgres,
+    host, port, http, bankOption, connections, window, restClients, restWindow, rate, seconds, count, warmup, inquiries, invalid, reversals, demo, nodes, isoNodes, httpNodes, approvalsLog, postgres,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -47,18 +49,35 @@ root.SetAction(async (result, cancellationToken) =>
         : TrafficMix.Bench(banks[0], result.GetValue(inquiries), result.GetValue(invalid), result.GetValue(reversals), ledger);
 
     var nodeCount = Math.Max(1, result.GetValue(nodes));
+    IReadOnlyList<System.Net.DnsEndPoint> endpoints;
+    IReadOnlyList<Uri> bases;
+    try
+    {
+        var first = new Uri(result.GetValue(http)!.TrimEnd('/') + "/");
+        endpoints = result.GetValue(isoNodes) is { } isoList
+            ? NodeList.IsoEndpoints(isoList)
+            : [.. Enumerable.Range(result.GetValue(port), nodeCount).Select(p => new System.Net.DnsEndPoint(result.GetValue(host)!, p))];
+        bases = result.GetValue(httpNodes) is { } httpList
+            ? NodeList.HttpBases(httpList)
+            : [.. Enumerable.Range(0, nodeCount).Select(i => new UriBuilder(first) { Port = first.Port + i }.Uri)];
+    }
+    catch (Exception e) when (e is ArgumentException or UriFormatException)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
     using var interruptions = new Interruptions(result.GetValue(approvalsLog));
     var drivers = new List<IDriver>();
     if (result.GetValue(connections) > 0)
     {
         var macKeys = await MacKeysAsync(connectionString, banks);
-        drivers.Add(await IsoDriver.ConnectAsync(result.GetValue(host)!, [.. Enumerable.Range(result.GetValue(port), nodeCount)], macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
+        drivers.Add(await IsoDriver.ConnectAsync(endpoints, macKeys, result.GetValue(connections), result.GetValue(window), ids, ledger, cancellationToken));
     }
 
     if (result.GetValue(restClients) > 0)
     {
-        var first = new Uri(result.GetValue(http)!.TrimEnd('/') + "/");
-        drivers.Add(RestDriver.Create([.. Enumerable.Range(0, nodeCount).Select(i => new UriBuilder(first) { Port = first.Port + i }.Uri)], banks.ToDictionary(b => b, b => $"demo-key-{b}"),
+        drivers.Add(RestDriver.Create(bases, banks.ToDictionary(b => b, b => $"demo-key-{b}"),
             result.GetValue(restClients), result.GetValue(restWindow), ids, ledger));
     }
 
