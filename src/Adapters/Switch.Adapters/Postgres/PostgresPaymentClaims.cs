@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -9,113 +8,95 @@ using Switch.Transactions;
 namespace Switch.Adapters.Postgres;
 
 /// <summary>
-/// Payment keys claimed by attempts in progress, in PostgreSQL so every node sees them (migration 0014). Claims are
-/// written like the journal, many per statement: everything waiting goes in one insert, so a claim costs a payment a
-/// share of one round trip, not one of its own. A claim already held is reported with whether its holder's answer-by
-/// has passed by the database's clock, the same clock that decides whether an approval is still in time.
+/// Payment keys claimed by attempts in progress, as PostgreSQL session advisory locks that every node sees: a key is
+/// the lock <c>hashtextextended('bank|reference|local date', 0)</c>, held by this node's claims session while its attempt
+/// runs. Claims and releases are written like the journal, many per statement, on one connection kept for them; a lock
+/// lives in PostgreSQL's memory only, so a claim costs neither a row, nor an index entry, nor a purge. When that
+/// connection, or this node, goes, PostgreSQL frees its locks: a repeat elsewhere is then held off by nothing, and the
+/// journal's unique key still lets only one attempt's row in.
 /// </summary>
+/// <remarks>
+/// Session locks are re-entrant: a second claim of a key this session holds would succeed. The flow never makes one,
+/// as it runs one attempt per key at a time in a process and releases before the next; a release is queued before the
+/// next claim of the key, and a batch applies its releases first. A 64-bit hash can make two keys one lock; that costs
+/// the second a wait (it looks like a repeat of the first), never a wrong answer.
+/// </remarks>
 public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
 {
-    /// <summary>A claim outlives its answer-by this long, for repeats that come late; then it is purged.</summary>
-    public static readonly TimeSpan Kept = TimeSpan.FromMinutes(10);
+    /// <summary>Claims this node holds at most; beyond that an attempt goes unclaimed, so the shared lock table stays small.</summary>
+    public const int MaxHeld = 2_000;
 
     private const string ClaimBatch = """
-        with incoming as materialized (
-            select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) with ordinality
-              as t(bank_code, reference, local_date, attempt, answer_by, n)
-        ), claimed as (
-            insert into payment_claims (bank_code, reference, local_date, attempt, answer_by)
-            select bank_code, reference, local_date, attempt, answer_by from incoming order by n
-            on conflict do nothing
-            returning bank_code, reference, local_date, attempt
-        )
-        select i.n, coalesce(c.answer_by <= clock_timestamp(), false)
-          from incoming i
-          left join claimed w using (bank_code, reference, local_date, attempt)
-          left join payment_claims c on c.bank_code = i.bank_code and c.reference = i.reference and c.local_date = i.local_date
-         where w.attempt is null and c.attempt is distinct from i.attempt
+        select pg_try_advisory_lock(hashtextextended(k, 0)) from unnest($1::text[]) with ordinality as t(k, n) order by n
+        """;
+
+    private const string ReleaseBatch = """
+        select count(*) filter (where pg_advisory_unlock(hashtextextended(k, 0))) from unnest($1::text[]) as t(k)
         """;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresPaymentClaims> _logger;
-    private readonly TimeProvider _time;
     private readonly RepeatedFailures _failures;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000) { SingleReader = true });
-    private readonly ConcurrentQueue<(RequestKey Key, string Attempt)> _unreleased = new();
     private readonly Task _writer;
-    private DateTimeOffset _purgedAt;
+    private NpgsqlConnection? _session;
+    private int _held;
 
     public PostgresPaymentClaims(NpgsqlDataSource dataSource, ILogger<PostgresPaymentClaims> logger, TimeProvider time)
     {
         _dataSource = dataSource;
         _logger = logger;
-        _time = time;
         _failures = new RepeatedFailures(time, RepeatedFailures.Interval);
-        _purgedAt = time.GetUtcNow();
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public async Task<KeyClaim> ClaimAsync(RequestKey key, string attempt, Deadline deadline, CancellationToken cancellationToken)
-    {
-        var pending = new Pending(key, attempt, deadline.AnswerBy, new TaskCompletionSource<KeyClaim>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _queue.Writer.WriteAsync(pending, cancellationToken);
-        return await pending.Claim.Task.WaitAsync(cancellationToken);
-    }
+    /// <summary>Claims this node holds now.</summary>
+    public int Held => Volatile.Read(ref _held);
 
-    /// <summary>
-    /// Deletes the attempt's claim. When the store cannot be reached (the failure that ended the attempt is often this
-    /// one) the claim is kept for later: it is deleted after the next batch of claims that the store takes, so a repeat
-    /// is not held off by a dead attempt for longer than the outage. Until then a repeat waits out the claim's answer-by.
-    /// </summary>
-    public async Task ReleaseAsync(RequestKey key, string attempt, CancellationToken cancellationToken)
+    public async Task<bool> ClaimAsync(RequestKey key, CancellationToken cancellationToken)
     {
+        if (Interlocked.Increment(ref _held) > MaxHeld)
+        {
+            Interlocked.Decrement(ref _held);
+            throw new InvalidOperationException($"This node holds {MaxHeld} payment claims: the attempt goes unclaimed.");
+        }
+
+        var pending = new Pending(LockName(key), new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var granted = false;
         try
         {
-            await ReleaseNowAsync([(key, attempt)], cancellationToken);
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+            granted = await pending.Claimed!.Task.WaitAsync(cancellationToken);
+            return granted;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (OperationCanceledException)
         {
-            _unreleased.Enqueue((key, attempt));
-            _logger.LogWarning("The claim of payment {Key} was not released ({Error}); it is released once the store takes claims again", key, e.Message);
+            // The attempt is gone; a claim granted after it left is given up at once, not kept until the session ends.
+            _ = pending.Claimed!.Task.ContinueWith(
+                claimed => { if (claimed.IsCompletedSuccessfully && claimed.Result) { Unlock(pending.Lock); } }, TaskScheduler.Default);
+            throw;
+        }
+        finally
+        {
+            if (!granted)
+            {
+                Interlocked.Decrement(ref _held);
+            }
         }
     }
 
-    private async Task ReleaseNowAsync(IReadOnlyCollection<(RequestKey Key, string Attempt)> claims, CancellationToken cancellationToken)
+    public void Release(RequestKey key)
     {
-        await using var command = _dataSource.CreateCommand("""
-            delete from payment_claims c
-             using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(bank_code, reference, local_date, attempt)
-             where c.bank_code = r.bank_code and c.reference = r.reference and c.local_date = r.local_date and c.attempt = r.attempt
-            """);
-        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.Bank));
-        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.Reference));
-        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Key.LocalDate));
-        Add(command, NpgsqlDbType.Text, claims.Select(c => c.Attempt));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        Interlocked.Decrement(ref _held);
+        Unlock(LockName(key));
     }
 
-    /// <summary>Releases the claims whose release failed, now that the store has taken a batch; those it still refuses wait for the next.</summary>
-    private async Task ReleaseLeftOversAsync()
+    private void Unlock(string name)
     {
-        var left = new List<(RequestKey, string)>();
-        while (left.Count < 1000 && _unreleased.TryDequeue(out var claim))
+        // The queue is bounded for claims; a release must neither wait nor be lost while the session lives.
+        if (!_queue.Writer.TryWrite(new Pending(name, null)))
         {
-            left.Add(claim);
-        }
-
-        if (left.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await ReleaseNowAsync(left, CancellationToken.None);
-            _logger.LogInformation("{Count} payment claims left by failed attempts were released", left.Count);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            left.ForEach(_unreleased.Enqueue);
+            _ = _queue.Writer.WriteAsync(new Pending(name, null)).AsTask();
         }
     }
 
@@ -123,7 +104,13 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        if (_session is not null)
+        {
+            await _session.DisposeAsync();
+        }
     }
+
+    private static string LockName(RequestKey key) => string.Concat(key.Bank, "|", key.Reference, "|", key.LocalDate);
 
     private async Task WriteLoopAsync()
     {
@@ -135,72 +122,69 @@ public sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
                 batch.Add(pending);
             }
 
+            var claims = batch.Where(p => p.Claimed is not null).ToList();
             try
             {
-                var others = await WriteAsync(batch);
-                await ReleaseLeftOversAsync();
-                for (var i = 0; i < batch.Count; i++)
+                _session ??= await _dataSource.OpenConnectionAsync();
+                await ReleaseAsync(_session, [.. batch.Where(p => p.Claimed is null).Select(p => p.Lock)]);
+                var granted = await ClaimAsync(_session, [.. claims.Select(p => p.Lock)]);
+                for (var i = 0; i < claims.Count; i++)
                 {
-                    batch[i].Claim.SetResult(others.TryGetValue(i + 1, out var over) ? new KeyClaim(false, over) : new KeyClaim(true, false));
+                    claims[i].Claimed!.SetResult(granted[i]);
                 }
             }
             catch (Exception e)
             {
+                // Whatever the session held is gone with it, and PostgreSQL has freed it.
                 if (_failures.Next(e) is (true, var notLogged))
                 {
                     _logger.LogError(e, "A batch of {Count} payment claims was not written ({NotLogged} batches failed like it since the last logged)",
-                        batch.Count, notLogged);
+                        claims.Count, notLogged);
                 }
 
-                batch.ForEach(p => p.Claim.SetException(e));
+                claims.ForEach(p => p.Claimed!.TrySetException(e));
+                if (_session is not null)
+                {
+                    await _session.DisposeAsync();
+                    _session = null;
+                }
             }
 
             batch.Clear();
-            await PurgeAsync();
         }
     }
 
-    /// <returns>By position in <paramref name="batch"/> (from 1), each claim another attempt holds, and whether its answer-by has passed.</returns>
-    private async Task<Dictionary<long, bool>> WriteAsync(List<Pending> batch)
+    private static async Task<bool[]> ClaimAsync(NpgsqlConnection session, string[] locks)
     {
-        await using var command = _dataSource.CreateCommand(ClaimBatch);
-        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Key.Bank));
-        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Key.Reference));
-        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Key.LocalDate));
-        Add(command, NpgsqlDbType.Text, batch.Select(p => p.Attempt));
-        Add(command, NpgsqlDbType.TimestampTz, batch.Select(p => p.AnswerBy));
-        var others = new Dictionary<long, bool>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        if (locks.Length == 0)
         {
-            others[reader.GetInt64(0)] = reader.GetBoolean(1);
+            return [];
         }
 
-        return others;
+        await using var command = new NpgsqlCommand(ClaimBatch, session);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = locks });
+        var granted = new bool[locks.Length];
+        await using var reader = await command.ExecuteReaderAsync();
+        for (var i = 0; await reader.ReadAsync(); i++)
+        {
+            granted[i] = reader.GetBoolean(0);
+        }
+
+        return granted;
     }
 
-    private async Task PurgeAsync()
+    private static async Task ReleaseAsync(NpgsqlConnection session, string[] locks)
     {
-        if (_time.GetUtcNow() - _purgedAt < TimeSpan.FromMinutes(1))
+        if (locks.Length == 0)
         {
             return;
         }
 
-        _purgedAt = _time.GetUtcNow();
-        try
-        {
-            await using var command = _dataSource.CreateCommand("delete from payment_claims where answer_by < $1");
-            command.Parameters.AddWithValue(_purgedAt - Kept);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            _logger.LogWarning("Old payment claims were not purged ({Error}); tried again in a minute", e.Message);
-        }
+        await using var command = new NpgsqlCommand(ReleaseBatch, session);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = locks });
+        await command.ExecuteScalarAsync();
     }
 
-    private static void Add<T>(NpgsqlCommand command, NpgsqlDbType elementType, IEnumerable<T> values) =>
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | elementType, Value = values.ToArray() });
-
-    private sealed record Pending(RequestKey Key, string Attempt, DateTimeOffset AnswerBy, TaskCompletionSource<KeyClaim> Claim);
+    /// <summary>A claim (with the attempt waiting for it) or, with none, a release.</summary>
+    private sealed record Pending(string Lock, TaskCompletionSource<bool>? Claimed);
 }

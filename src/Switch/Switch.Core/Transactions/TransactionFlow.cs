@@ -79,28 +79,28 @@ public sealed class TransactionFlow(
     /// The per-key lock above lives in one process; across nodes the key is claimed in the shared store first. Without
     /// it, a repeat sent to node B while its original on node A is held on its way to the journal (A's bank already
     /// answered 91) finds no journal row and is approved, and A's late 91 then loses to it: the key's first answer was 91
-    /// but the journal says 00. With it, the repeat finds A's claim and waits for what A journals. Once A's answer-by has
-    /// passed by the store's clock, A can no longer be approved (the journal's commit checks approve-by, which falls
-    /// before it), and its bank was answered 91: the repeat journals that 91 itself, so whichever of the two rows lands
-    /// first, the key's answer is 91. An attempt that fails without journaling gives its claim up, so a repeat after
-    /// a 96 tries afresh. A claim that cannot be written (PostgreSQL unreachable) leaves the attempt unclaimed: it can
-    /// journal nothing either unless PostgreSQL is back by then, and it still takes its bank's position as before.
+    /// but the journal says 00. With it, the repeat finds the key claimed and waits for what A journals; if that is not
+    /// there by the repeat's own answer-by, the repeat answers 91 too and journals nothing, so whichever answer A's row
+    /// gives (91 when it lands late: A's approve-by is long past), the bank heard nothing else. A claim lasts as long as its
+    /// attempt: it is given up when the attempt ends, whatever its end, and a later repeat then finds the journal row (its
+    /// own insert of the key gives way to it). A claim that cannot be made (PostgreSQL unreachable) leaves the attempt
+    /// unclaimed: it can journal nothing either unless PostgreSQL is back by then, and it still takes its bank's position
+    /// as before.
     /// </summary>
     private async Task<PaymentReply> PayClaimedAsync(IPaymentClaims claims, PayBill payment, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var deadline = new Deadline(receivedAt, requestTimeout);
-        var attempt = references.Next();
-        KeyClaim claim;
+        bool ours;
         try
         {
-            claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+            ours = await claims.ClaimAsync(payment.Key, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return await PayInTurnAsync(payment, receivedAt, cancellationToken);
         }
 
-        while (!claim.Ours)
+        while (!ours)
         {
             if (await journal.FindAsync(payment.Key, cancellationToken) is { } first)
             {
@@ -109,42 +109,23 @@ public sealed class TransactionFlow(
                     : new PaymentReply(ResponseCodes.Duplicate, null, null, null, Money.Zero(payment.Amount.Currency));
             }
 
-            if (claim.OtherOver)
-            {
-                return await JournalAsync(payment, Fingerprint(payment), null, ResponseCodes.Unavailable, null, deadline, cancellationToken);
-            }
-
             if (deadline.Passed(time))
             {
-                // The other attempt is still in its time: what it journals is the key's answer; this one heard 91 from its edge.
+                // The other attempt is still on its way: what it journals is the key's answer; this one heard 91 from its edge.
                 return TooLate(payment.Amount.Currency);
             }
 
             await Task.Delay(RepeatPoll, time, cancellationToken);
-            claim = await claims.ClaimAsync(payment.Key, attempt, deadline, cancellationToken);
+            ours = await claims.ClaimAsync(payment.Key, cancellationToken);
         }
 
         try
         {
             return await PayInTurnAsync(payment, receivedAt, cancellationToken);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            await ReleaseQuietlyAsync(claims, payment.Key, attempt);
-            throw;
-        }
-    }
-
-    private static async Task ReleaseQuietlyAsync(IPaymentClaims claims, RequestKey key, string attempt)
-    {
-        try
-        {
-            await claims.ReleaseAsync(key, attempt, CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            // Not a failure of the store (that one keeps the release for when it is back): the claim stays, and a repeat
-            // waits out its answer-by and hears 91.
+            claims.Release(payment.Key);
         }
     }
 
