@@ -5,7 +5,8 @@
 # SWITCH_PG_FRESH set, the database is dropped and created empty. With SWITCH_PG_STANDBY set (./switch devenv up
 # --standby) a second PostgreSQL (port SWITCH_PG_STANDBY_PORT, default the primary's + 10) streams the primary's WAL as
 # its synchronous standby, and the connection string lists both servers (unless SWITCH_PG_ONE_SERVER is set, as
-# ./switch test sets it: tests that cut or proxy PostgreSQL need one address); SWITCH_PG_DIR moves the servers' data.
+# ./switch test sets it: tests that cut or proxy PostgreSQL need one address); SWITCH_PG_DIR moves the servers' data,
+# and SWITCH_PG_EXTRA_OPTIONS adds server settings (-c name=value ...) to a server this script starts.
 
 SWITCH_ROOT=${SWITCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SWITCH_LOCAL=$SWITCH_ROOT/.local
@@ -86,7 +87,7 @@ devenv_pg_up() {
 
 # The servers' settings, the same for the primary and its standby (a promoted standby must serve as the primary did).
 pg_options() {
-  echo "-p $1 -k $2 -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on -c track_commit_timestamp=on"
+  echo "-p $1 -k $2 -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=on -c track_commit_timestamp=on ${SWITCH_PG_EXTRA_OPTIONS:-}"
 }
 
 standby_running() { [ -f "$PG_STANDBY_DATA/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$PG_STANDBY_DATA" status >/dev/null 2>&1; }
