@@ -16,6 +16,7 @@ public static class RestApi
         builder.Services.AddSingleton<Adapters.Postgres.PostgresReceiptLookup>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerRegistry>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerBills>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresBillUploads>();
         builder.Services.AddSingleton<CatalogSearch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
         // Kestrel answers a request line over its limit itself, with an empty 414; below this one the switch answers (see RejectLongTargets).
@@ -78,6 +79,12 @@ public static class RestApi
         billers.AddEndpointFilter(ApiFilters.CheckInput);
         billers.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         billers.MapBillerPortalApi();
+
+        var uploads = app.MapGroup("/api/v1/biller/bill-uploads").WithTags("Biller");
+        uploads.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Biller));
+        uploads.AddEndpointFilter(ApiFilters.CheckInput);
+        uploads.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        uploads.MapBillUploadsApi();
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>
