@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Switch.Billers.Upload;
@@ -14,8 +16,11 @@ public sealed record UploadSummary(long UploadId, int Lines, int Created, int Up
 /// rejects the file (reverse the payments first). The same file (SHA-256) applied before changes nothing again.
 /// Uploads of one biller are applied one at a time (an advisory lock on the biller).
 /// </summary>
-public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
+public sealed class PostgresBillUploads(NpgsqlDataSource dataSource, ILogger<PostgresBillUploads> logger)
 {
+    /// <summary>A statement over a whole file (a million lines) may take minutes on a busy server, far beyond Npgsql's 30 s default.</summary>
+    private const int FileStatementSeconds = 600;
+
     /// <summary>Lines that would change or cancel a bill that has payments, each with its reason; the bills are locked.</summary>
     private const string PaidBillsChanged = """
             select s.line, 'bill ' || s.bill_number || ' has payments (' || b.amount_paid || ' minor units); an upload cannot '
@@ -50,12 +55,19 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
 
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await StageAsync(id, lines, cancellationToken);
-            return await ApplyStagedAsync(id, billerCode, fileHash, lines.Count, cancellationToken);
+            var staged = Stopwatch.GetElapsedTime(started);
+            var result = await ApplyStagedAsync(id, billerCode, fileHash, lines.Count, cancellationToken);
+            logger.LogInformation("Upload {Upload} of biller {Biller}: {Lines} lines staged in {Staged} ms, checked and {Outcome} in {Applied} ms",
+                id, billerCode, lines.Count, (int)staged.TotalMilliseconds, result.Item1 is null ? "rejected" : "applied",
+                (int)(Stopwatch.GetElapsedTime(started) - staged).TotalMilliseconds);
+            return result;
         }
         finally
         {
             await using var clear = dataSource.CreateCommand("delete from bill_upload_lines where upload_id = $1");
+            clear.CommandTimeout = FileStatementSeconds;
             clear.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
             await clear.ExecuteNonQueryAsync(CancellationToken.None);
         }
@@ -64,39 +76,46 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
     private async Task StageAsync(long id, IReadOnlyList<BillLine> lines, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var copy = await connection.BeginBinaryImportAsync(
+        await using (var copy = await connection.BeginBinaryImportAsync(
             "copy bill_upload_lines (upload_id, line, action, bill_number, account_number, customer_name, amount_due, due_date, expiry_date) from stdin (format binary)",
-            cancellationToken);
-        foreach (var line in lines)
+            cancellationToken))
         {
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
-            await copy.WriteAsync(line.Line, NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync(line.Action == BillAction.Cancel ? "cancel" : "open", NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(line.BillNumber, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(line.AccountNumber, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(line.CustomerName, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(line.AmountDue, NpgsqlDbType.Bigint, cancellationToken);
-            if (line.Action == BillAction.Cancel)
+            copy.Timeout = TimeSpan.FromSeconds(FileStatementSeconds);
+            foreach (var line in lines)
             {
-                await copy.WriteNullAsync(cancellationToken);
-            }
-            else
-            {
-                await copy.WriteAsync(line.DueDate, NpgsqlDbType.Date, cancellationToken);
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(line.Line, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(line.Action == BillAction.Cancel ? "cancel" : "open", NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(line.BillNumber, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(line.AccountNumber, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(line.CustomerName, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(line.AmountDue, NpgsqlDbType.Bigint, cancellationToken);
+                if (line.Action == BillAction.Cancel)
+                {
+                    await copy.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteAsync(line.DueDate, NpgsqlDbType.Date, cancellationToken);
+                }
+
+                if (line.ExpiryDate is { } expiry)
+                {
+                    await copy.WriteAsync(expiry, NpgsqlDbType.Date, cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteNullAsync(cancellationToken);
+                }
             }
 
-            if (line.ExpiryDate is { } expiry)
-            {
-                await copy.WriteAsync(expiry, NpgsqlDbType.Date, cancellationToken);
-            }
-            else
-            {
-                await copy.WriteNullAsync(cancellationToken);
-            }
+            await copy.CompleteAsync(cancellationToken);
         }
 
-        await copy.CompleteAsync(cancellationToken);
+        // Fresh statistics for the staged lines: without them the planner guesses a few rows and probes the bills once per line.
+        await using var analyze = new NpgsqlCommand("analyze bill_upload_lines", connection) { CommandTimeout = FileStatementSeconds };
+        await analyze.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<(UploadSummary?, IReadOnlyList<string>)> ApplyStagedAsync(long id, string billerCode, byte[] fileHash, int count, CancellationToken cancellationToken)
@@ -122,6 +141,7 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
         var problems = new List<string>();
         await using (var check = new NpgsqlCommand(PaidBillsChanged, connection, transaction))
         {
+            check.CommandTimeout = FileStatementSeconds;
             await ReadProblemsAsync(check, id, billerCode, problems, cancellationToken);
         }
 
@@ -134,6 +154,7 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
              limit 100
             """, connection, transaction))
         {
+            missing.CommandTimeout = FileStatementSeconds;
             await ReadProblemsAsync(missing, id, billerCode, problems, cancellationToken);
         }
 
@@ -165,6 +186,7 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
             select (select count(*) from written where inserted)::int, (select count(*) from written where not inserted)::int, (select count(*) from cancelled)::int
             """, connection, transaction))
         {
+            apply.CommandTimeout = FileStatementSeconds;
             apply.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
             apply.Parameters.Add(new NpgsqlParameter<string> { TypedValue = billerCode });
             await using var reader = await apply.ExecuteReaderAsync(cancellationToken);
@@ -176,6 +198,7 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
         // replaces only bills without payments), so the file was not applied whole and is rejected after all.
         await using (var paidMeanwhile = new NpgsqlCommand(PaidBillsChanged.Replace("for update of b", "", StringComparison.Ordinal), connection, transaction))
         {
+            paidMeanwhile.CommandTimeout = FileStatementSeconds;
             await ReadProblemsAsync(paidMeanwhile, id, billerCode, problems, cancellationToken);
         }
 
@@ -225,6 +248,10 @@ public sealed class PostgresBillUploads(NpgsqlDataSource dataSource)
 
         await mark.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The answer of the same file applied before, or null.</summary>
+    public Task<UploadSummary?> AppliedAsync(string billerCode, byte[] fileHash, CancellationToken cancellationToken) =>
+        AppliedAsync(dataSource, billerCode, fileHash, cancellationToken);
 
     private static async Task<UploadSummary?> AppliedAsync(NpgsqlDataSource dataSource, string billerCode, byte[] fileHash, CancellationToken cancellationToken)
     {

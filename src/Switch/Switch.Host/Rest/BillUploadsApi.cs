@@ -29,7 +29,7 @@ public static class BillUploadsApi
     }
 
     private static async Task<Results<Created<UploadBody>, Ok<UploadBody>, ProblemHttpResult>> UploadAsync(
-        HttpContext http, PostgresBillerRegistry registry, PostgresBillUploads uploads)
+        HttpContext http, PostgresBillerRegistry registry, PostgresBillUploads uploads, ILogger<PostgresBillUploads> logger)
     {
         var format = Format(http.Request.ContentType);
         if (format is null)
@@ -66,6 +66,14 @@ public static class BillUploadsApi
             return Problems.For(ResponseCodes.FormatError, $"a bill file is at most {MaxFileBytes / 1024 / 1024} MB: split it", http);
         }
 
+        // The same file applied before is answered before it is read again.
+        var hash = SHA256.HashData(file);
+        if (await uploads.AppliedAsync(billerCode, hash, http.RequestAborted) is { } earlier)
+        {
+            return TypedResults.Ok(Body(earlier));
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var pattern = new Regex(biller.Definition.AccountPattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
         BillFileResult parsed;
         if (format == "csv")
@@ -97,15 +105,18 @@ public static class BillUploadsApi
             return Problems.For(ResponseCodes.FormatError, "the file holds no bills", http);
         }
 
-        var (summary, problems) = await uploads.ApplyAsync(billerCode, SHA256.HashData(file), format, parsed.Lines, http.RequestAborted);
+        var checkedIn = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var (summary, problems) = await uploads.ApplyAsync(billerCode, hash, format, parsed.Lines, http.RequestAborted);
+        logger.LogInformation("Bill file of biller {Biller} read and checked in {Checked} ms ({Lines} lines)", billerCode, (int)checkedIn.TotalMilliseconds, parsed.Lines.Count);
         if (summary is null)
         {
             return Problems.WithStatus(ResponseCodes.InvalidTransaction, StatusCodes.Status409Conflict, string.Join("; ", problems.Take(3)), http);
         }
 
-        var body = new UploadBody(summary.UploadId, summary.Lines, summary.Created, summary.Updated, summary.Cancelled, summary.Unchanged, summary.Replayed);
-        return summary.Replayed ? TypedResults.Ok(body) : TypedResults.Created($"/api/v1/biller/bill-uploads/{summary.UploadId}", body);
+        return summary.Replayed ? TypedResults.Ok(Body(summary)) : TypedResults.Created($"/api/v1/biller/bill-uploads/{summary.UploadId}", Body(summary));
     }
+
+    private static UploadBody Body(UploadSummary s) => new(s.UploadId, s.Lines, s.Created, s.Updated, s.Cancelled, s.Unchanged, s.Replayed);
 
     private static string? Format(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var type) && (type.Charset.Length == 0 || string.Equals(type.Charset.Value, "utf-8", StringComparison.OrdinalIgnoreCase))
