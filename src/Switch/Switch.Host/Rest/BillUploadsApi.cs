@@ -29,6 +29,26 @@ public static class BillUploadsApi
     }
 
     private static async Task<Results<Created<UploadBody>, Ok<UploadBody>, ProblemHttpResult>> UploadAsync(
+        HttpContext http, PostgresBillerRegistry registry, PostgresBillUploads uploads, UploadGate gate, ILogger<PostgresBillUploads> logger)
+    {
+        if (!gate.TryEnter())
+        {
+            http.Response.Headers.RetryAfter = "10";
+            return Problems.WithStatus(ResponseCodes.Unavailable, StatusCodes.Status429TooManyRequests,
+                $"{UploadGate.Concurrent} bill files are being applied on this node; send it again in a few seconds", http);
+        }
+
+        try
+        {
+            return await UploadInTurnAsync(http, registry, uploads, logger);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private static async Task<Results<Created<UploadBody>, Ok<UploadBody>, ProblemHttpResult>> UploadInTurnAsync(
         HttpContext http, PostgresBillerRegistry registry, PostgresBillUploads uploads, ILogger<PostgresBillUploads> logger)
     {
         var format = Format(http.Request.ContentType);
@@ -127,6 +147,30 @@ public static class BillUploadsApi
                 _ => null,
             }
             : null;
+}
+
+/// <summary>
+/// How many bill files a node reads and applies at once: each holds its file, its text and its lines in memory (a few
+/// hundred MB for the largest), so more wait their turn (429 with Retry-After) rather than exhaust the node.
+/// </summary>
+public sealed class UploadGate
+{
+    public const int Concurrent = 2;
+
+    private int _running;
+
+    public bool TryEnter()
+    {
+        if (Interlocked.Increment(ref _running) <= Concurrent)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _running);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _running);
 }
 
 /// <summary>An applied upload: how many lines, and how many bills each did (unchanged: already as the line says).</summary>

@@ -17,6 +17,7 @@ public static class RestApi
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerRegistry>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerBills>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillUploads>();
+        builder.Services.AddSingleton<UploadGate>();
         builder.Services.AddSingleton<CatalogSearch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
         // Kestrel answers a request line over its limit itself, with an empty 414; below this one the switch answers (see RejectLongTargets).
