@@ -13,7 +13,8 @@ namespace Switch.Adapters.Postgres;
 public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan refreshAfter) : IBillerCatalog
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
-    private (Dictionary<string, Biller> Billers, DateTimeOffset Until, long LoadStarted)? _snapshot;
+    // A reference, so a reader never sees one load's billers with another's times (Invalidate writes it outside the lock).
+    private volatile Snapshot? _snapshot;
     private long _invalidatedAt = long.MinValue;
 
     public async ValueTask<Biller?> FindAsync(string code, CancellationToken cancellationToken) =>
@@ -63,8 +64,8 @@ public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvi
             var billers = await LoadAsync(cancellationToken);
             // A load that began before an invalidation may have missed the change behind it: used once, then loaded again.
             _snapshot = started < Interlocked.Read(ref _invalidatedAt)
-                ? (billers, DateTimeOffset.MinValue, long.MinValue)
-                : (billers, time.GetUtcNow() + refreshAfter, started);
+                ? new Snapshot(billers, DateTimeOffset.MinValue, long.MinValue)
+                : new Snapshot(billers, time.GetUtcNow() + refreshAfter, started);
             return billers;
         }
         finally
@@ -108,4 +109,6 @@ public sealed class PostgresBillerCatalog(NpgsqlDataSource dataSource, TimeProvi
 
         return billers;
     }
+
+    private sealed record Snapshot(Dictionary<string, Biller> Billers, DateTimeOffset Until, long LoadStarted);
 }
