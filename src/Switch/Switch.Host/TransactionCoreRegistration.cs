@@ -13,7 +13,8 @@ public static class TransactionCoreRegistration
     /// <summary>The transaction flow and what it stands on: billers, bills, journal, position actors.</summary>
     public static void AddTransactionCore(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IBillerCatalog>(sp =>
+        builder.Services.AddSingleton<IBillerCatalog>(sp => sp.GetRequiredService<PostgresBillerCatalog>());
+        builder.Services.AddSingleton(sp =>
             new PostgresBillerCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().CatalogRefresh));
         builder.Services.AddSingleton<IBillStore>(sp => new PostgresBillStore(
             sp.GetRequiredKeyedService<NpgsqlDataSource>(SwitchHost.GenericPlans), sp.GetRequiredService<ILogger<PostgresBillStore>>(), sp.GetRequiredService<TimeProvider>()));

@@ -40,6 +40,29 @@ public class PaymentCheckTests
         Assert.Null(PaymentCheck.Admit(Electricity, "100001", Channel.Ib, "1234567890"));
 
     [Fact]
+    public void A_biller_in_a_planned_maintenance_window_is_91_only_inside_it()
+    {
+        var from = new DateTimeOffset(2026, 12, 7, 1, 0, 0, TimeSpan.Zero);
+        var biller = Electricity with { Maintenance = [new MaintenanceWindow(from, from.AddHours(2), "closing")] };
+
+        Assert.Null(PaymentCheck.Admit(biller, "100001", Channel.Ib, "1234567890", from.AddTicks(-1)));
+        Assert.Equal("91", PaymentCheck.Admit(biller, "100001", Channel.Ib, "1234567890", from));
+        Assert.Equal("91", PaymentCheck.Admit(biller, "100001", Channel.Ib, "1234567890", from.AddHours(2).AddTicks(-1)));
+        Assert.Null(PaymentCheck.Admit(biller, "100001", Channel.Ib, "1234567890", from.AddHours(2)));
+        Assert.Equal("closing", biller.MaintenanceAt(from.AddHours(1))?.Reason);
+    }
+
+    [Fact]
+    public void Enrolment_and_account_are_refused_before_maintenance_is_told()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 1, 0, 0, TimeSpan.Zero);
+        var biller = Electricity with { Maintenance = [new MaintenanceWindow(now.AddHours(-1), now.AddHours(1))] };
+
+        Assert.Equal("57", PaymentCheck.Admit(biller, "999999", Channel.Ib, "1234567890", now));
+        Assert.Equal("14", PaymentCheck.Admit(biller, "100001", Channel.Ib, "12AB", now));
+    }
+
+    [Fact]
     public void Oldest_open_bill_is_chosen_when_no_bill_number_is_given()
     {
         Bill[] bills = [Open(3, 100, Today.AddDays(10), number: "N3"), Open(1, 100, Today.AddDays(-5), paid: 100, number: "N1"), Open(2, 100, Today, number: "N2")];

@@ -39,6 +39,14 @@ public sealed class RestClient(int httpPort, string? apiKey) : IDisposable
             Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
         });
 
+    /// <summary>Any method with an optional JSON body (the operator's and billers' routes).</summary>
+    public Task<Answer> SendAsync(HttpMethod method, string path, string? json = null) =>
+        SendAsync(new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") });
+
+    /// <summary>A body of any media type, e.g. a biller's bill file as text/csv.</summary>
+    public Task<Answer> SendAsync(HttpMethod method, string path, string body, string mediaType) =>
+        SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, mediaType) });
+
     public void Dispose() => _http.Dispose();
 
     private async Task<Answer> SendAsync(HttpRequestMessage request)

@@ -35,6 +35,14 @@ public static class PaymentCheck
         _ => new(new Money(1, biller.Currency), biller.TransactionLimit),
     };
 
+    /// <summary>
+    /// Why the switch cannot take this request for this biller from this bank at <paramref name="now"/>, or null. A
+    /// biller in a planned maintenance window is 91 (unavailable: the bank may try again after the window), checked
+    /// after enrolment so a bank never learns more of a biller it may not pay.
+    /// </summary>
+    public static string? Admit(Biller? biller, string bank, Channel channel, string account, DateTimeOffset now) =>
+        Admit(biller, bank, channel, account) ?? (biller!.MaintenanceAt(now) is null ? null : ResponseCodes.Unavailable);
+
     /// <summary>Why the switch cannot take this request for this biller from this bank, or null.</summary>
     public static string? Admit(Biller? biller, string bank, Channel channel, string account)
     {

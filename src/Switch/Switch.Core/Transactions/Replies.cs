@@ -14,7 +14,11 @@ public sealed record BillDetails(
     string BillNumber, string MaskedName, Money AmountDue, DateOnly DueDate, DateOnly? ExpiryDate,
     AcceptedRange Accepted, PaymentRule Rule, int OpenBills, Money Fee);
 
-public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode);
+public sealed record InquiryReply(string ResponseCode, BillDetails? Bill) : Reply(ResponseCode)
+{
+    /// <summary>When the biller is in a planned maintenance window, the window (91): what the bank can tell its customer.</summary>
+    public MaintenanceWindow? Maintenance { get; init; }
+}
 
 /// <summary>A payment's outcome; on approval it carries the switch reference and receipt code (SR, RV) and the approval code (38).</summary>
 public sealed record PaymentReply(string ResponseCode, string? SwitchReference, string? ApprovalCode, string? ReceiptCode, Money Fee)

@@ -35,9 +35,10 @@ public sealed class TransactionFlow(
     public async Task<InquiryReply> InquireAsync(InquireBill inquiry, CancellationToken cancellationToken)
     {
         var biller = await billers.FindAsync(inquiry.BillerCode, cancellationToken);
-        if (PaymentCheck.Admit(biller, inquiry.Key.Bank, inquiry.Channel, inquiry.AccountNumber) is { } refusal)
+        var now = time.GetUtcNow();
+        if (PaymentCheck.Admit(biller, inquiry.Key.Bank, inquiry.Channel, inquiry.AccountNumber, now) is { } refusal)
         {
-            return new InquiryReply(refusal, null);
+            return new InquiryReply(refusal, null) { Maintenance = refusal == ResponseCodes.Unavailable ? biller!.MaintenanceAt(now) : null };
         }
 
         if (biller!.Mode != PresentmentMode.Hosted)
@@ -134,7 +135,7 @@ public sealed class TransactionFlow(
         var deadline = new Deadline(receivedAt, requestTimeout);
         var fingerprint = Fingerprint(payment);
         var biller = await billers.FindAsync(payment.BillerCode, cancellationToken);
-        if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber) is { } refusal)
+        if (PaymentCheck.Admit(biller, payment.Key.Bank, payment.Channel, payment.AccountNumber, time.GetUtcNow()) is { } refusal)
         {
             return await JournalAsync(payment, fingerprint, null, refusal, null, deadline, cancellationToken);
         }

@@ -31,7 +31,8 @@ public static class BillsApi
             .WaitAsync(deadline);
         if (!reply.Approved)
         {
-            return Problems.For(reply.ResponseCode, null, http);
+            return Problems.For(reply.ResponseCode, reply.Maintenance is { } window
+                ? $"the biller is in planned maintenance until {window.Until.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}; ask again after it" : null, http);
         }
 
         // Approved means the biller exists; the catalog answers from memory.

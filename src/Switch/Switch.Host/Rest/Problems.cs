@@ -18,6 +18,11 @@ public static class Problems
     public static ProblemHttpResult ForPayment(string responseCode, string? detail, string idempotencyKey) =>
         Build(responseCode, StatusFor(responseCode), detail, new() { ["idempotencyKey"] = idempotencyKey });
 
+    /// <summary>A request found wrong in several ways at once (400/30): the first few in the detail, every one in errors.</summary>
+    public static ProblemHttpResult Invalid(IReadOnlyList<string> problems, HttpContext http) =>
+        Build(ResponseCodes.FormatError, StatusCodes.Status400BadRequest, string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more" : ""),
+            new() { ["traceId"] = http.TraceIdentifier, ["errors"] = problems });
+
     /// <summary>Over the bank's request rate: 429 rather than the 503 other 91s get, so the bank knows to slow down.</summary>
     public static ProblemHttpResult RateLimited(HttpContext http) =>
         Build(ResponseCodes.Unavailable, StatusCodes.Status429TooManyRequests, "the bank's request rate is exceeded; retry after a second",

@@ -15,6 +15,11 @@ public static class RestApi
         builder.Services.AddSingleton(_ => new RedisRateCounter(options.Redis.ConnectionString, options.Redis.Timeout));
         builder.Services.AddSingleton<BankRateLimiter>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresReceiptLookup>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerRegistry>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerBills>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresBillUploads>();
+        builder.Services.AddSingleton<UploadGate>();
+        builder.Services.AddSingleton<CatalogSearch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BankRateLimiter>());
         // Kestrel answers a request line over its limit itself, with an empty 414; below this one the switch answers (see RejectLongTargets).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
@@ -76,7 +81,7 @@ public static class RestApi
         api.ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapBillersApi().MapBillsApi().MapPaymentsApi().MapReceiptsApi();
+        api.MapBillersApi().MapBillsApi().MapPaymentsApi().MapReceiptsApi().MapCatalogApi();
 
         var operators = app.MapGroup("/api/v1/operator").WithTags("Operator");
         operators.AddEndpointFilter(ApiFilters.AnswerInTime);
@@ -84,6 +89,20 @@ public static class RestApi
         operators.AddEndpointFilter(ApiFilters.CheckInput);
         operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
+        operators.MapBillerRegistryApi();
+
+        var billers = app.MapGroup("/api/v1/biller").WithTags("Biller");
+        billers.AddEndpointFilter(ApiFilters.AnswerInTime);
+        billers.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Biller));
+        billers.AddEndpointFilter(ApiFilters.CheckInput);
+        billers.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        billers.MapBillerPortalApi();
+
+        var uploads = app.MapGroup("/api/v1/biller/bill-uploads").WithTags("Biller");
+        uploads.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.Biller));
+        uploads.AddEndpointFilter(ApiFilters.CheckInput);
+        uploads.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        uploads.MapBillUploadsApi();
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>

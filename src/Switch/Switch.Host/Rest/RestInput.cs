@@ -36,6 +36,16 @@ public static class RestInput
     /// <summary>A receipt code (spec RV) as printed on a receipt.</summary>
     public static readonly FieldRule ReceiptCode = new(32, char.IsAsciiLetterOrDigit, "1 to 32 characters of A-Z a-z 0-9");
 
+    /// <summary>A participant's code (banks.code).</summary>
+    public static readonly FieldRule BankCode = new(11, char.IsAsciiLetterOrDigit, "1 to 11 characters of A-Z a-z 0-9");
+
+    /// <summary>Catalog search words, in Arabic or English.</summary>
+    public static readonly FieldRule SearchText = new(100, c => !IsControl(c), "at most 100 characters without control characters");
+
+    public static readonly FieldRule CatalogCategory = new(32, c => c is >= 'a' and <= 'z' or '_', "a category code such as electricity");
+
+    public static readonly FieldRule PageNumber = new(6, char.IsAsciiDigit, "a number from 1");
+
     public static readonly FieldRule ApiKey = new(128, c => c is > ' ' and <= '~', "1 to 128 printable ASCII characters without spaces");
 
     /// <summary>Query parameters the switch does not read: ignored, but never a way to pass control characters or bulk.</summary>
@@ -51,6 +61,11 @@ public static class RestInput
         ["channel"] = Channel,
         ["paymentId"] = PaymentId,
         ["idempotencyKey"] = IdempotencyKey,
+        ["q"] = SearchText,
+        ["category"] = CatalogCategory,
+        ["biller"] = BillerCode,
+        ["page"] = PageNumber,
+        ["pageSize"] = PageNumber,
     };
 
     /// <summary>Why <paramref name="value"/> breaks <paramref name="rule"/>, or null when it keeps it. An absent value keeps every rule: whether it is required is the handler's to say.</summary>
