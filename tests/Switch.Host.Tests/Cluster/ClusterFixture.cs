@@ -37,7 +37,10 @@ public class ClusterFixture : IAsyncLifetime
     public NpgsqlDataSource Postgres { get; }
 
     /// <summary>Every node's Akka address, the seed list each node is given.</summary>
-    public IReadOnlyList<string> SeedNodes => _nodes.Select(n => n.AkkaAddress).ToList();
+    public IReadOnlyList<string> SeedNodes => _nodes.Select(n => SeedAddress(n.AkkaPort)).ToList();
+
+    /// <summary>The address a node on <paramref name="akkaPort"/> has in every node's seed list.</summary>
+    protected virtual string SeedAddress(int akkaPort) => NodeProcess.Address(akkaPort);
 
     /// <summary>Settings (environment form, e.g. Switch__Positions__CapRefresh) for node <paramref name="index"/>, over the fixture's.</summary>
     protected virtual IReadOnlyDictionary<string, string?> NodeSettings(int index) => new Dictionary<string, string?>();
@@ -45,7 +48,7 @@ public class ClusterFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         var akkaPorts = Enumerable.Range(0, Size).Select(_ => HostFixture.FreePort()).ToList();
-        var seeds = akkaPorts.Select(NodeProcess.Address).ToList();
+        var seeds = akkaPorts.Select(SeedAddress).ToList();
         for (var i = 0; i < Size; i++)
         {
             _nodes.Add(new NodeProcess(i, seeds, akkaPorts[i], NodeSettings(i)));
