@@ -17,6 +17,7 @@ public static class RestApi
         builder.Services.AddSingleton<Adapters.Postgres.PostgresReceiptLookup>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerRegistry>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillerBills>();
+        builder.Services.AddSingleton<Adapters.Postgres.PostgresReconciliation>();
         builder.Services.AddSingleton<Adapters.Postgres.PostgresBillUploads>();
         builder.Services.AddSingleton<UploadGate>();
         builder.Services.AddSingleton<CatalogSearch>();
