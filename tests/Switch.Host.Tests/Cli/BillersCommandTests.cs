@@ -67,4 +67,28 @@ public class BillersCommandTests(HostFixture host)
         Assert.Null(await Registry.FindAsync(code, default));
         Assert.Null((await Registry.FindAsync("ELECT", default))!.PendingSettlement);
     }
+    [Fact]
+    public async Task Reconcile_prints_the_days_file_and_the_differences_with_the_billers_exit_1_when_there_are_some()
+    {
+        var code = RestBillerRegistryTests.NewCode();
+        var me = new AuditActor(null, "operator", $"cli:alice-{code}@host");
+        Assert.Equal(0, await BillersCommand.CreateAsync(Registry, BillersCommand.ReadDraft(RestBillerRegistryTests.Draft(code).ToJsonString())!, me, new StringWriter(), default));
+        var (account, _) = await TestData.OpenBill(Postgres, code);
+        using var bank = new RestClient(host.HttpPort, RestBanks.PlainKey);
+        var paid = (await bank.PayAsync(RestClient.NewKey(), RestClient.PaymentBody(account, "247.57", code)))["paymentId"]!;
+        var day = DateOnly.FromDateTime(DateTime.UtcNow);
+        var reconciliation = host.Service<PostgresReconciliation>();
+        var file = new StringWriter();
+        var same = new StringWriter();
+        var different = new StringWriter();
+
+        Assert.Equal(0, await BillersCommand.ReconcileAsync(reconciliation, code, day, null, file, default));
+        Assert.Equal(0, await BillersCommand.ReconcileAsync(reconciliation, code, day, file.ToString(), same, default));
+        Assert.Equal(1, await BillersCommand.ReconcileAsync(reconciliation, code, day, file.ToString().Replace(paid, "SWOTHER", StringComparison.Ordinal), different, default));
+        Assert.Equal(2, await BillersCommand.ReconcileAsync(reconciliation, code, day, "not a file", new StringWriter(), default));
+
+        Assert.StartsWith(Billers.Reconciliation.ReconciliationFile.Header + "\n" + paid + ",payment,approved,", file.ToString(), StringComparison.Ordinal);
+        Assert.Equal("1 entries at the switch, 1 in the biller's file, 0 differences", same.ToString().Trim());
+        Assert.Equal([$"missing\t{paid}", "extra\tSWOTHER"], different.ToString().Split('\n').Take(2).Select(l => string.Join('\t', l.Split('\t').Take(2))));
+    }
 }

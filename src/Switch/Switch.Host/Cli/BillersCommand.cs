@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Switch.Adapters.Postgres;
+using Switch.Billers.Reconciliation;
 using Switch.Billers.Registry;
 
 namespace Switch.Host.Cli;
 
 /// <summary>
 /// <c>switch billers list | show | create | update | suspend | resume | settlement-account | approve-settlement |
-/// reject-settlement</c>: the biller registry at the command line, each change validated like the REST API's and audited
+/// reject-settlement | reconcile</c>: the biller registry at the command line, each change validated like the REST API's and audited
 /// as the operating-system account that ran it. A running switch applies a change within Switch:CatalogRefresh.
 /// Exit codes: 0 done, 1 no such biller or nothing waiting, 2 invalid (nothing written), 3 refused by the registry's state.
 /// </summary>
@@ -37,6 +38,7 @@ public static class BillersCommand
         command.Subcommands.Add(Simple("resume", "Resume a suspended biller.",
             (registry, code, output, ct) => SetActiveAsync(registry, code!, true, AuditActor.CommandLine(), output, ct)));
         command.Subcommands.Add(CreateSettlementAccount());
+        command.Subcommands.Add(CreateReconcile());
         command.Subcommands.Add(Simple("approve-settlement", "Approve a biller's waiting settlement account change (not by the operator who asked for it).",
             (registry, code, output, ct) => DecideAsync(registry, code!, true, AuditActor.CommandLine(), output, ct)));
         command.Subcommands.Add(Simple("reject-settlement", "Reject a biller's waiting settlement account change (not by the operator who asked for it).",
@@ -131,6 +133,72 @@ public static class BillersCommand
                 result.GetValue(bank)!, AuditActor.CommandLine(), Console.Out, cancellationToken);
         });
         return command;
+    }
+
+    private static Command CreateReconcile()
+    {
+        var code = new Argument<string>("code") { Description = "The biller's code." };
+        var day = new Argument<string>("day") { Description = "The UTC day, yyyy-MM-dd." };
+        var file = new Option<string?>("--file") { Description = "The biller's own file of the day (docs/reconciliation.md; - reads standard input): print the differences instead of the switch's file." };
+        var command = new Command("reconcile", "A biller's reconciliation of a day: the switch's file (CSV) or, with --file, every difference with the biller's; exit 1 when there are differences.") { code, day, file };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!DateOnly.TryParseExact(result.GetValue(day), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                await Console.Out.WriteLineAsync("error: the day is yyyy-MM-dd (UTC)");
+                return 2;
+            }
+
+            string? theirs = null;
+            if (result.GetValue(file) is { } path)
+            {
+                try
+                {
+                    theirs = path == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
+                }
+                catch (IOException e)
+                {
+                    await Console.Out.WriteLineAsync($"error: cannot read {path}: {e.Message}");
+                    return 2;
+                }
+            }
+
+            await using var app = await OpenAsync(cancellationToken);
+            return await ReconcileAsync(app.Services.GetRequiredService<PostgresReconciliation>(), result.GetValue(code)!, date, theirs, Console.Out, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Prints the switch's file of the day, or (given the biller's) one tab-separated line per difference: 0 none, 1 some, 2 an unreadable file.</summary>
+    public static async Task<int> ReconcileAsync(PostgresReconciliation reconciliation, string biller, DateOnly day, string? theirs, TextWriter output, CancellationToken cancellationToken)
+    {
+        var ours = await reconciliation.DayAsync(biller, day, cancellationToken);
+        if (theirs is null)
+        {
+            await output.WriteAsync(ReconciliationFile.Write(ours));
+            return 0;
+        }
+
+        var (entries, errors, errorCount) = ReconciliationFile.Parse(theirs);
+        if (errorCount > 0)
+        {
+            foreach (var error in errors)
+            {
+                await output.WriteLineAsync($"error: line {error.Line}: {error.Problem}");
+            }
+
+            await output.WriteLineAsync($"{errorCount} lines cannot be read; nothing was compared");
+            return 2;
+        }
+
+        var differences = ReconciliationFile.Compare(ours, entries);
+        foreach (var d in differences)
+        {
+            await output.WriteLineAsync($"{d.Kind}\t{d.SwitchReference}\tswitch: {d.Ours ?? "-"}\tbiller: {d.Theirs ?? "-"}");
+        }
+
+        await output.WriteLineAsync($"{ours.Count} entries at the switch, {entries.Count} in the biller's file, {differences.Count} differences");
+        return differences.Count == 0 ? 0 : 1;
     }
 
     private static Command Simple(string name, string description, Func<PostgresBillerRegistry, string?, TextWriter, CancellationToken, Task<int>> run)
