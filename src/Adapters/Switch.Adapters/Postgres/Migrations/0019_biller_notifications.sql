@@ -19,7 +19,7 @@ create index reversals_by_tx on reversals using brin (tx) with (autosummarize = 
 -- keys (0010); a row without a key cannot be delivered to, and says so.
 create table biller_adapters (
     biller_code       text primary key references billers,
-    endpoint_url      text not null check (endpoint_url ~ '^https?://[^\s]{1,480}$'),
+    endpoint_url      text not null check (length(endpoint_url) <= 500 and endpoint_url ~ '^https?://[^[:space:]]+$'),
     key_ciphertext    bytea,
     key_nonce         bytea check (length(key_nonce) = 12),
     key_tag           bytea check (length(key_tag) = 16),
