@@ -35,7 +35,7 @@ public class NotificationOutageTests(NotifyingHostFixture host) : IClassFixture<
         await using var simulator = await BillerSimulator.StartAsync([new SimulatedBiller(biller, key)], $"http://127.0.0.1:{HostFixture.FreePort()}", TimeProvider.System);
         simulator.SetDown(biller, true);
         await host.Service<PostgresBillerNotifications>().SetAdapterAsync(
-            new BillerAdapterSettings(biller, new Uri(simulator.Address, biller), key, "asynchronous", 2000, 4, 8, TimeSpan.FromSeconds(2), true), default);
+            new BillerAdapterSettings(biller, new Uri(simulator.Address, biller), key, "asynchronous", 2000, 4, 8, TimeSpan.FromSeconds(2), true), AuditActor.CommandLine(), default);
 
         // 12 accounts paid 25 times each, from 8 concurrent callers, while the biller is down; a few payments reversed.
         var flow = host.Service<TransactionFlow>();
@@ -74,7 +74,7 @@ public class NotificationOutageTests(NotifyingHostFixture host) : IClassFixture<
         var (biller, bank, key) = await NewBillerAsync();
         await using var simulator = await BillerSimulator.StartAsync([new SimulatedBiller(biller, key)], $"http://127.0.0.1:{HostFixture.FreePort()}", TimeProvider.System);
         var store = host.Service<PostgresBillerNotifications>();
-        await store.SetAdapterAsync(new BillerAdapterSettings(biller, new Uri(simulator.Address, biller), key, "asynchronous", 1000, 2, 1, TimeSpan.FromSeconds(2), true), default);
+        await store.SetAdapterAsync(new BillerAdapterSettings(biller, new Uri(simulator.Address, biller), key, "asynchronous", 1000, 2, 1, TimeSpan.FromSeconds(2), true), AuditActor.CommandLine(), default);
         var flow = host.Service<TransactionFlow>();
         for (var i = 0; i < 5; i++)
         {
@@ -84,7 +84,7 @@ public class NotificationOutageTests(NotifyingHostFixture host) : IClassFixture<
 
         await WaitForAsync(() => Task.FromResult(simulator.StatsOf(biller).Applied == 5), "the payments to be delivered");
 
-        Assert.Equal(3, await store.ReplayAsync(biller, 3, default));
+        Assert.Equal(3, await store.ReplayAsync(biller, 3, null, default));
         await WaitForAsync(() => Task.FromResult(simulator.StatsOf(biller).Duplicates == 3), "the replay to be delivered");
         Assert.Equal((8L, 5L), (simulator.StatsOf(biller).Received, simulator.StatsOf(biller).Applied));
     }

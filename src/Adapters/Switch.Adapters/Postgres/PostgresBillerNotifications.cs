@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Switch.Adapters.Secrets;
@@ -80,13 +81,17 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         return counts;
     }
 
-    public async Task<IReadOnlyList<BillerAdapterSettings>> AdaptersAsync(CancellationToken cancellationToken)
+    public async Task<BillerAdapterSettings?> AdapterAsync(string biller, CancellationToken cancellationToken) =>
+        (await AdaptersAsync(cancellationToken, biller)).SingleOrDefault();
+
+    public async Task<IReadOnlyList<BillerAdapterSettings>> AdaptersAsync(CancellationToken cancellationToken, string? only = null)
     {
         await using var command = dataSource.CreateCommand("""
             select biller_code, endpoint_url, key_ciphertext, key_nonce, key_tag, posting_mode, rate_per_second, max_in_flight,
                    batch_size, timeout_ms, notify
-              from biller_adapters order by biller_code
+              from biller_adapters where $1::text is null or biller_code = $1 order by biller_code
             """);
+        command.Parameters.Add(Nullable(NpgsqlDbType.Text, only));
         var adapters = new List<BillerAdapterSettings>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -105,10 +110,12 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     /// Sets a biller's adapter, sealing its signing key under the KEK. Notifications start with the journal's next
     /// dispatch: what its biller was paid before it had an adapter is in the reconciliation file, not notified.
     /// </summary>
-    public async Task SetAdapterAsync(BillerAdapterSettings settings, CancellationToken cancellationToken)
+    public async Task SetAdapterAsync(BillerAdapterSettings settings, AuditActor who, CancellationToken cancellationToken)
     {
         var sealedKey = settings.SigningKey is null ? null : kek.Seal(settings.SigningKey, AssociatedData(settings.Biller));
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
             insert into biller_adapters (biller_code, endpoint_url, key_ciphertext, key_nonce, key_tag, posting_mode, rate_per_second,
                                          max_in_flight, batch_size, timeout_ms, notify)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -116,7 +123,7 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
                 key_nonce = excluded.key_nonce, key_tag = excluded.key_tag, posting_mode = excluded.posting_mode,
                 rate_per_second = excluded.rate_per_second, max_in_flight = excluded.max_in_flight, batch_size = excluded.batch_size,
                 timeout_ms = excluded.timeout_ms, notify = excluded.notify, updated_at = now()
-            """);
+            """, connection, transaction);
         command.Parameters.AddWithValue(settings.Biller);
         command.Parameters.AddWithValue(settings.Endpoint.ToString());
         command.Parameters.Add(Nullable(NpgsqlDbType.Bytea, sealedKey?.Ciphertext));
@@ -129,6 +136,14 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         command.Parameters.AddWithValue((int)settings.Timeout.TotalMilliseconds);
         command.Parameters.AddWithValue(settings.Notify);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        // The key itself never goes into the trail: only that one was set.
+        await PostgresAuditTrail.RecordAsync(transaction, who, "biller.adapter.set", $"biller:{settings.Biller}", null, JsonSerializer.Serialize(new
+        {
+            endpoint = settings.Endpoint.ToString(), signingKeySet = settings.SigningKey is not null, postingMode = settings.PostingMode,
+            ratePerSecond = settings.RatePerSecond, maxInFlight = settings.MaxInFlight, batchSize = settings.BatchSize,
+            timeoutMs = (int)settings.Timeout.TotalMilliseconds, notify = settings.Notify,
+        }), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>A biller's pending notifications after <paramref name="afterSequence"/>, in sequence order.</summary>
@@ -193,27 +208,36 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     }
 
     /// <summary>Puts a biller's parked notifications (all, or the one of <paramref name="sequence"/>) back to pending, attempts reset.</summary>
-    public async Task<int> RetryParkedAsync(string biller, long? sequence, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
+    public Task<int> RetryParkedAsync(string biller, long? sequence, AuditActor who, CancellationToken cancellationToken) =>
+        ChangeAsync("""
             update biller_notifications set state = 'pending', attempts = 0, first_failed_at = null, last_error = null, retried_at = now()
              where biller_code = $1 and state = 'parked' and ($2::bigint is null or sequence = $2)
-            """);
-        command.Parameters.AddWithValue(biller);
-        command.Parameters.Add(Nullable(NpgsqlDbType.Bigint, sequence));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            """, biller, sequence, who, "biller.notifications.retry", cancellationToken);
 
     /// <summary>A biller's replay request: its delivered notifications from <paramref name="fromSequence"/> on are delivered again, under the same numbers.</summary>
-    public async Task<int> ReplayAsync(string biller, long fromSequence, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
+    /// <param name="who">Audited when an operator asks; null when the biller itself does (a signed request).</param>
+    public Task<int> ReplayAsync(string biller, long fromSequence, AuditActor? who, CancellationToken cancellationToken) =>
+        ChangeAsync("""
             update biller_notifications set state = 'pending', delivered_at = null, answer = null
              where biller_code = $1 and sequence >= $2 and state = 'delivered'
-            """);
+            """, biller, fromSequence, who, "biller.notifications.replay", cancellationToken);
+
+    private async Task<int> ChangeAsync(string sql, string biller, long? sequence, AuditActor? who, string action, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue(biller);
-        command.Parameters.AddWithValue(fromSequence);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.Add(Nullable(NpgsqlDbType.Bigint, sequence));
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        if (who is not null)
+        {
+            await PostgresAuditTrail.RecordAsync(transaction, who, action, $"biller:{biller}", null,
+                JsonSerializer.Serialize(new { sequence, notifications = changed }), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return changed;
     }
 
     public async Task<IReadOnlyList<NotificationCounts>> CountsAsync(string? biller, CancellationToken cancellationToken)

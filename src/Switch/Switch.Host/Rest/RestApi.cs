@@ -67,6 +67,8 @@ public static class RestApi
         operators.AddEndpointFilter(ApiFilters.CheckInput);
         operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
+        operators.MapNotificationsApi().MapBillerAdaptersApi();
+        app.MapBillerReplay();
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>
