@@ -64,8 +64,8 @@ public class NotificationOutageTests(NotifyingHostFixture host) : IClassFixture<
         Assert.Equal((320L, 300L, 20L), (journaled, stats.Payments, stats.Reversals));
         Assert.Equal((0L, 0L, 0L, 0L), (stats.Duplicates, stats.Gaps, stats.OutOfOrder, stats.BadSignatures));
         Assert.Equal(320L, stats.LastSequence);
-        await WaitForAsync(async () => await Postgres.Scalar<long>(
-            "select count(*) from biller_notifications where biller_code = $1 and state = 'delivered'", biller) == 320, "every delivery to be recorded");
+        await WaitForAsync(async () => (await host.Service<PostgresBillerNotifications>().CountsAsync(biller, default)).Single()
+            is { Delivered: 320, Pending: 0, Parked: 0, LastSequence: 320 }, "every delivery to be recorded");
     }
 
     [Fact]

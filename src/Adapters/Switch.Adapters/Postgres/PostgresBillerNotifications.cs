@@ -14,57 +14,91 @@ namespace Switch.Adapters.Postgres;
 /// </summary>
 public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, KeyEncryptionKey kek)
 {
+    /// <summary>
+    /// Whether a journal row is a notification, on what never changes once it is committed: an approval (answer_by is
+    /// set only on one, and never cleared) whose transaction committed by its answer-by time (one committed later is, or is
+    /// about to be, the 91 its bank heard: PostgresPaymentJournal.DeclineApprovalsCommittedLateAsync judges it so too).
+    /// Commit times are kept as long as PostgreSQL keeps its transaction status (a replay of a range older than that
+    /// counts every approval).
+    /// </summary>
+    private const string InTime = "p.answer_by is not null and coalesce(pg_xact_commit_timestamp(((p.tx % 4294967296)::text)::xid), '-infinity') <= p.answer_by";
+
     /// <remarks>
     /// One statement, so one snapshot: every transaction with an id below its xmin has ended, so the journal rows of that
-    /// range are final and all visible. They get the next sequence numbers of their biller, in transaction order (a
-    /// payment before its reversal, which can only start once the payment committed), and the cursor moves to that
-    /// xmin. Only billers whose adapter notifies are dispatched to. An approval committed after its answer-by time is not
-    /// one: it is (or is about to be) journaled as the 91 its bank heard (PostgresPaymentJournal.DeclineLateApprovalAsync),
-    /// judged on the commit time of the transaction that wrote it, as there. The cursor row is locked, so two readers
-    /// (a singleton's hand-over) never dispatch one range twice.
+    /// range are final and all visible. Each biller with an adapter that notifies and with rows in the range gets the
+    /// next sequence numbers for them, and the cursor moves to that xmin. The cursor row is locked, so two readers (a
+    /// singleton's hand-over) never dispatch one range twice.
     /// </remarks>
-    private const string Dispatch = """
+    private const string Dispatch = $"""
         with bound as (
-            select c.position as from_tx, pg_snapshot_xmin(pg_current_snapshot())::text::bigint as upto
+            select c.position as first_tx, pg_snapshot_xmin(pg_current_snapshot())::text::bigint as upto
               from notification_cursor c for update
+        ), notified as (
+            select biller_code from biller_adapters where notify
         ), found as (
-            select 'payment' as kind, p.biller_code, p.switch_reference, p.switch_reference as payment_reference, p.bank_code,
-                   p.account_number, p.bill_id, p.amount, p.currency, p.channel, p.tx, p.created_at as committed_at
-              from payments p, bound
-             where p.tx >= bound.from_tx and p.tx < bound.upto and p.response_code = '00' and p.switch_reference is not null
-               and p.biller_code in (select biller_code from biller_adapters where notify)
-               and (p.answer_by is null
-                    or coalesce(pg_xact_commit_timestamp(((p.tx % 4294967296)::text)::xid), '-infinity') <= p.answer_by)
+            select p.biller_code from payments p, bound
+             where p.tx >= bound.first_tx and p.tx < bound.upto and {InTime} and p.biller_code in (select biller_code from notified)
             union all
-            select 'reversal', p.biller_code, r.switch_reference, p.switch_reference, p.bank_code,
-                   p.account_number, p.bill_id, r.amount, p.currency, p.channel, r.tx, r.created_at
-              from reversals r join payments p using (bank_code, reference, local_date), bound
-             where r.tx >= bound.from_tx and r.tx < bound.upto and r.outcome = 'applied' and p.switch_reference is not null
-               and p.biller_code in (select biller_code from biller_adapters where notify)
-        ), numbered as (
-            select f.*, coalesce(s.last_sequence, 0)
-                        + row_number() over (partition by f.biller_code order by f.tx, f.kind, f.switch_reference) as sequence
-              from found f left join notification_sequences s using (biller_code)
+            select p.biller_code from reversals r join payments p using (bank_code, reference, local_date), bound
+             where r.tx >= bound.first_tx and r.tx < bound.upto and r.outcome = 'applied' and p.biller_code in (select biller_code from notified)
+            union all
+            select p.biller_code from payment_late_declines d join payments p using (bank_code, reference, local_date), bound
+             where d.tx >= bound.first_tx and d.tx < bound.upto and {InTime} and p.biller_code in (select biller_code from notified)
+        ), counted as (
+            select biller_code, count(*) as n from found group by biller_code
         ), inserted as (
-            insert into biller_notifications (biller_code, sequence, kind, switch_reference, payment_reference, bank_code,
-                                              account_number, bill_number, amount, currency, channel, committed_at)
-            select n.biller_code, n.sequence, n.kind, n.switch_reference, n.payment_reference, n.bank_code, n.account_number,
-                   b.bill_number, n.amount, n.currency, n.channel, n.committed_at
-              from numbered n left join bills b on b.id = n.bill_id
-             order by n.biller_code, n.sequence
-            returning biller_code
-        ), sequenced as (
-            insert into notification_sequences (biller_code, last_sequence)
-            select biller_code, max(sequence) from numbered group by biller_code
-            on conflict (biller_code) do update set last_sequence = excluded.last_sequence
+            insert into notification_batches (biller_code, first_sequence, last_sequence, first_tx, upto_tx)
+            select c.biller_code, coalesce(l.last, 0) + 1, coalesce(l.last, 0) + c.n, bound.first_tx, bound.upto
+              from counted c cross join bound
+              left join lateral (select max(b.last_sequence) as last from notification_batches b where b.biller_code = c.biller_code) l on true
+            returning biller_code, last_sequence - first_sequence + 1 as n
         ), moved as (
-            update notification_cursor set position = greatest(position, (select upto from bound))
+            update notification_cursor set position = (select upto from bound) where position < (select upto from bound)
         )
-        select biller_code, count(*) from inserted group by biller_code
+        select biller_code, n from inserted
         """;
 
-    private const string Columns =
-        "biller_code, sequence, kind, switch_reference, payment_reference, bank_code, account_number, bill_number, amount, currency, channel, committed_at";
+    /// <summary>
+    /// One biller's notifications from its dispatches with a last sequence above $2, numbered in their fixed order,
+    /// those in the acknowledged set left out, at most $3. $2 is raised to the biller's watermark (every number up to it
+    /// acknowledged), so a notifier reading from 0 starts where its biller is.
+    /// </summary>
+    private const string Load = $"""
+        with acks as (
+            select coalesce((select acked from notification_acks where biller_code = $1), int8multirange()) as acked,
+                   (select retried_at from notification_acks where biller_code = $1) as retried_at
+        ), mark as (
+            select greatest($2, coalesce((select max(upper(r)) - 1 from acks, unnest(acks.acked) r where lower(r) = 1), 0)) as after
+        ), batches as (
+            select b.* from notification_batches b, mark
+             where b.biller_code = $1 and b.last_sequence > mark.after order by b.first_sequence limit 64
+        ), numbered as (
+            select b.first_sequence - 1 + row_number() over (partition by b.first_sequence
+                                                            order by j.tx, j.kind, j.bank_code, j.reference, j.local_date) as sequence, j.*
+              from batches b cross join lateral (
+                select 'payment' as kind, p.tx, p.bank_code, p.reference, p.local_date, coalesce(p.switch_reference, d.switch_reference) as switch_reference,
+                       coalesce(p.switch_reference, d.switch_reference) as payment_reference, p.account_number, p.bill_id, p.amount, p.currency,
+                       p.channel, p.created_at as committed_at
+                  from payments p left join payment_late_declines d using (bank_code, reference, local_date)
+                 where p.biller_code = $1 and p.tx >= b.first_tx and p.tx < b.upto_tx and {InTime}
+                union all
+                select 'reversal', r.tx, r.bank_code, r.reference, r.local_date, r.switch_reference, p.switch_reference, p.account_number, p.bill_id,
+                       r.amount, p.currency, p.channel, r.created_at
+                  from reversals r join payments p using (bank_code, reference, local_date)
+                 where p.biller_code = $1 and r.tx >= b.first_tx and r.tx < b.upto_tx and r.outcome = 'applied'
+                union all
+                select 'cancellation', d.tx, d.bank_code, d.reference, d.local_date, 'CX' || substr(d.switch_reference, 3), d.switch_reference,
+                       p.account_number, p.bill_id, p.amount, p.currency, p.channel,
+                       coalesce(pg_xact_commit_timestamp(((d.tx % 4294967296)::text)::xid), p.created_at)
+                  from payment_late_declines d join payments p using (bank_code, reference, local_date)
+                 where p.biller_code = $1 and d.tx >= b.first_tx and d.tx < b.upto_tx and {InTime}) j
+        )
+        select n.sequence, n.kind, n.switch_reference, n.payment_reference, n.bank_code, n.account_number, bl.bill_number, n.amount, n.currency,
+               n.channel, n.committed_at, acks.retried_at
+          from numbered n cross join acks cross join mark left join bills bl on bl.id = n.bill_id
+         where n.sequence > mark.after and not acks.acked @> n.sequence
+         order by n.sequence limit $3
+        """;
 
     /// <summary>Dispatches what the journal committed since the last call.</summary>
     /// <returns>How many notifications each biller was given.</returns>
@@ -146,53 +180,83 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>A biller's pending notifications after <paramref name="afterSequence"/>, in sequence order.</summary>
-    public Task<List<BillerNotification>> PendingAsync(string biller, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        ReadAsync($"select {Columns} from biller_notifications where biller_code = $1 and state = 'pending' and sequence > $2 order by sequence limit $3",
-            [biller, afterSequence, limit], cancellationToken);
-
-    /// <summary>Records the biller's acknowledgement of each notification; one that is no longer pending is left as it is.</summary>
-    public async Task DeliveredAsync(string biller, long[] sequences, NotificationAnswer[] answers, CancellationToken cancellationToken)
+    /// <summary>A biller's notifications not yet acknowledged, after <paramref name="afterSequence"/> (and its watermark), in sequence order.</summary>
+    public async Task<PendingNotifications> PendingAsync(string biller, long afterSequence, int limit, CancellationToken cancellationToken)
     {
+        await using var command = dataSource.CreateCommand(Load);
+        command.Parameters.AddWithValue(biller);
+        command.Parameters.AddWithValue(afterSequence);
+        command.Parameters.AddWithValue(limit);
+        var rows = new List<BillerNotification>();
+        DateTimeOffset? retriedAt = null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new BillerNotification(biller, reader.GetInt64(0), Enum.Parse<NotificationKind>(reader.GetString(1), ignoreCase: true),
+                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                new Money(reader.GetInt64(7), Currency.Stored(reader.GetInt16(8))), reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10)));
+            retriedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11);
+        }
+
+        return new PendingNotifications(rows, retriedAt);
+    }
+
+    /// <summary>Records the biller's acknowledgement of each notification (and, for a rejected one, the exception).</summary>
+    public async Task DeliveredAsync(string biller, IReadOnlyList<BillerNotification> notifications, IReadOnlyDictionary<long, NotificationAnswer> answers, CancellationToken cancellationToken)
+    {
+        var acknowledged = notifications.Where(n => answers.ContainsKey(n.Sequence)).ToArray();
         await using var command = dataSource.CreateCommand("""
-            update biller_notifications n set state = 'delivered', answer = a.answer, delivered_at = now(), attempts = n.attempts + 1
-              from unnest($2::bigint[], $3::text[]) as a(sequence, answer)
-             where n.biller_code = $1 and n.sequence = a.sequence and n.state = 'pending'
+            with acked as (
+                insert into notification_acks (biller_code, acked)
+                select $1, range_agg(int8range(s, s + 1)) from unnest($2::bigint[]) s
+                on conflict (biller_code) do update set acked = notification_acks.acked + excluded.acked
+            )
+            insert into notification_rejections (biller_code, sequence, switch_reference)
+            select $1, a.sequence, a.reference from unnest($2::bigint[], $3::text[], $4::text[]) as a(sequence, answer, reference)
+             where a.answer = 'rejected'
+            on conflict do nothing
             """);
         command.Parameters.AddWithValue(biller);
-        command.Parameters.AddWithValue(sequences);
-        command.Parameters.AddWithValue(answers.Select(a => a.ToString().ToLowerInvariant()).ToArray());
+        command.Parameters.AddWithValue(acknowledged.Select(n => n.Sequence).ToArray());
+        command.Parameters.AddWithValue(acknowledged.Select(n => answers[n.Sequence].ToString().ToLowerInvariant()).ToArray());
+        command.Parameters.AddWithValue(acknowledged.Select(n => n.SwitchReference).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Records a failed attempt, then parks what of the biller's pending notifications was committed before
-    /// <paramref name="parkBefore"/>: a biller failing for longer than the maximum age leaves its old notifications to
-    /// the operator queue. A biller that is merely slow to drain a backlog is never parked: only a failure parks.
+    /// Parks notifications that kept failing past the maximum age: listed in the operator queue, and done with for the
+    /// notifier until an operator retries them.
     /// </summary>
-    /// <returns>How many were parked.</returns>
-    public async Task<int> FailedAsync(string biller, long[] sequences, string error, DateTimeOffset parkBefore, CancellationToken cancellationToken)
+    public async Task ParkAsync(string biller, IReadOnlyList<BillerNotification> notifications, string error, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            with failed as (
-                update biller_notifications set attempts = attempts + 1, first_failed_at = coalesce(first_failed_at, now()), last_error = left($3, 300)
-                 where biller_code = $1 and sequence = any($2) and state = 'pending'
+            with parked as (
+                insert into notification_parked (biller_code, sequence, switch_reference, kind, amount, currency, committed_at, last_error)
+                select $1, n.sequence, n.reference, n.kind, n.amount, n.currency, n.committed_at, left($8, 300)
+                  from unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::smallint[], $7::timestamptz[])
+                    as n(sequence, reference, kind, amount, currency, committed_at)
+                on conflict do nothing
             )
-            update biller_notifications set state = 'parked', first_failed_at = coalesce(first_failed_at, now()), last_error = coalesce(last_error, left($3, 300))
-             where biller_code = $1 and state = 'pending' and coalesce(retried_at, committed_at) < $4
+            insert into notification_acks (biller_code, acked)
+            select $1, range_agg(int8range(s, s + 1)) from unnest($2::bigint[]) s
+            on conflict (biller_code) do update set acked = notification_acks.acked + excluded.acked
             """);
         command.Parameters.AddWithValue(biller);
-        command.Parameters.AddWithValue(sequences);
+        command.Parameters.AddWithValue(notifications.Select(n => n.Sequence).ToArray());
+        command.Parameters.AddWithValue(notifications.Select(n => n.SwitchReference).ToArray());
+        command.Parameters.AddWithValue(notifications.Select(n => n.Kind.ToString().ToLowerInvariant()).ToArray());
+        command.Parameters.AddWithValue(notifications.Select(n => n.Amount.Minor).ToArray());
+        command.Parameters.AddWithValue(notifications.Select(n => (short)n.Amount.Currency.Numeric).ToArray());
+        command.Parameters.AddWithValue(notifications.Select(n => n.CommittedAt).ToArray());
         command.Parameters.AddWithValue(error);
-        command.Parameters.AddWithValue(parkBefore);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<ParkedNotification>> ParkedAsync(string? biller, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
-            select {Columns}, attempts, first_failed_at, last_error from biller_notifications
-             where state = 'parked' and ($1::text is null or biller_code = $1) order by biller_code, sequence limit $2
+        await using var command = dataSource.CreateCommand("""
+            select biller_code, sequence, kind, switch_reference, amount, currency, committed_at, parked_at, last_error from notification_parked
+             where $1::text is null or biller_code = $1 order by biller_code, sequence limit $2
             """);
         command.Parameters.Add(Nullable(NpgsqlDbType.Text, biller));
         command.Parameters.AddWithValue(limit);
@@ -200,26 +264,43 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            parked.Add(new ParkedNotification(Read(reader), reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13),
-                reader.IsDBNull(14) ? null : reader.GetString(14)));
+            parked.Add(new ParkedNotification(reader.GetString(0), reader.GetInt64(1), Enum.Parse<NotificationKind>(reader.GetString(2), ignoreCase: true),
+                reader.GetString(3), new Money(reader.GetInt64(4), Currency.Stored(reader.GetInt16(5))), reader.GetFieldValue<DateTimeOffset>(6),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return parked;
     }
 
-    /// <summary>Puts a biller's parked notifications (all, or the one of <paramref name="sequence"/>) back to pending, attempts reset.</summary>
+    /// <summary>Puts a biller's parked notifications (all, or the one of <paramref name="sequence"/>) back to be delivered; their age counts from now.</summary>
     public Task<int> RetryParkedAsync(string biller, long? sequence, AuditActor who, CancellationToken cancellationToken) =>
         ChangeAsync("""
-            update biller_notifications set state = 'pending', attempts = 0, first_failed_at = null, last_error = null, retried_at = now()
-             where biller_code = $1 and state = 'parked' and ($2::bigint is null or sequence = $2)
+            with retried as (
+                delete from notification_parked where biller_code = $1 and ($2::bigint is null or sequence = $2) returning sequence
+            ), reopened as (
+                update notification_acks set acked = acked - coalesce((select range_agg(int8range(sequence, sequence + 1)) from retried), '{}'),
+                                             retried_at = now()
+                 where biller_code = $1
+            )
+            select count(*) from retried
             """, biller, sequence, who, "biller.notifications.retry", cancellationToken);
 
-    /// <summary>A biller's replay request: its delivered notifications from <paramref name="fromSequence"/> on are delivered again, under the same numbers.</summary>
+    /// <summary>
+    /// A biller's replay request: its notifications from <paramref name="fromSequence"/> on are delivered again, under the
+    /// same numbers (parked ones among them too).
+    /// </summary>
     /// <param name="who">Audited when an operator asks; null when the biller itself does (a signed request).</param>
     public Task<int> ReplayAsync(string biller, long fromSequence, AuditActor? who, CancellationToken cancellationToken) =>
         ChangeAsync("""
-            update biller_notifications set state = 'pending', delivered_at = null, answer = null
-             where biller_code = $1 and sequence >= $2 and state = 'delivered'
+            with unparked as (
+                delete from notification_parked where biller_code = $1 and sequence >= $2
+            ), before as (
+                select acked from notification_acks where biller_code = $1 for update
+            ), reopened as (
+                update notification_acks set acked = acked - int8multirange(int8range($2, null)) where biller_code = $1
+            )
+            select coalesce(sum(upper(r) - lower(r)), 0)::bigint
+              from before, unnest(before.acked * int8multirange(int8range($2, null))) r
             """, biller, fromSequence, who, "biller.notifications.replay", cancellationToken);
 
     private async Task<int> ChangeAsync(string sql, string biller, long? sequence, AuditActor? who, string action, CancellationToken cancellationToken)
@@ -229,7 +310,7 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue(biller);
         command.Parameters.Add(Nullable(NpgsqlDbType.Bigint, sequence));
-        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        var changed = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
         if (who is not null)
         {
             await PostgresAuditTrail.RecordAsync(transaction, who, action, $"biller:{biller}", null,
@@ -243,46 +324,27 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     public async Task<IReadOnlyList<NotificationCounts>> CountsAsync(string? biller, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select s.biller_code,
-                   count(*) filter (where n.state = 'pending'), count(*) filter (where n.state = 'delivered'),
-                   count(*) filter (where n.state = 'parked'), s.last_sequence
-              from notification_sequences s left join biller_notifications n using (biller_code)
-             where $1::text is null or s.biller_code = $1
-             group by s.biller_code, s.last_sequence order by s.biller_code
+            with last as (
+                select biller_code, max(last_sequence) as last_sequence from notification_batches
+                 where $1::text is null or biller_code = $1 group by biller_code
+            )
+            select l.biller_code, l.last_sequence,
+                   coalesce((select sum(upper(r) - lower(r)) from notification_acks a, unnest(a.acked) r where a.biller_code = l.biller_code), 0)::bigint,
+                   (select count(*) from notification_parked p where p.biller_code = l.biller_code),
+                   (select count(*) from notification_rejections j where j.biller_code = l.biller_code)
+              from last l order by l.biller_code
             """);
         command.Parameters.Add(Nullable(NpgsqlDbType.Text, biller));
         var counts = new List<NotificationCounts>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            counts.Add(new NotificationCounts(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+            var (last, done, parked) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            counts.Add(new NotificationCounts(reader.GetString(0), last - done, done - parked, parked, reader.GetInt64(4), last));
         }
 
         return counts;
     }
-
-    private async Task<List<BillerNotification>> ReadAsync(string sql, object[] parameters, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        var rows = new List<BillerNotification>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(Read(reader));
-        }
-
-        return rows;
-    }
-
-    private static BillerNotification Read(NpgsqlDataReader reader) =>
-        new(reader.GetString(0), reader.GetInt64(1), reader.GetString(2) == "payment" ? NotificationKind.Payment : NotificationKind.Reversal,
-            reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-            new Money(reader.GetInt64(8), Currency.Stored(reader.GetInt16(9))), reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11));
 
     private static NpgsqlParameter Nullable(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 

@@ -6,13 +6,9 @@ public enum NotificationKind
 {
     Payment,
     Reversal,
-}
 
-public enum NotificationState
-{
-    Pending,
-    Delivered,
-    Parked,
+    /// <summary>An approval that became the 91 its bank heard after its commit: the biller must undo the payment if it applied it.</summary>
+    Cancellation,
 }
 
 /// <summary>A committed payment or applied reversal, as its biller is told of it (docs/biller-api.md, "Notifications").</summary>
@@ -39,7 +35,12 @@ public sealed record BillerAdapterSettings(
     string Biller, Uri Endpoint, byte[]? SigningKey, string PostingMode, int RatePerSecond, int MaxInFlight, int BatchSize, TimeSpan Timeout, bool Notify);
 
 /// <summary>A notification the operator queue lists: parked after failing for longer than the maximum age.</summary>
-public sealed record ParkedNotification(BillerNotification Notification, int Attempts, DateTimeOffset? FirstFailedAt, string? LastError);
+public sealed record ParkedNotification(
+    string Biller, long Sequence, NotificationKind Kind, string SwitchReference, Money Amount, DateTimeOffset CommittedAt, DateTimeOffset ParkedAt, string? LastError);
 
 /// <summary>Counts of one biller's notifications by state, and the last sequence number given.</summary>
-public sealed record NotificationCounts(string Biller, long Pending, long Delivered, long Parked, long LastSequence);
+/// <param name="Delivered">Acknowledged by the biller, <paramref name="Rejected"/> of them as exceptions.</param>
+public sealed record NotificationCounts(string Biller, long Pending, long Delivered, long Parked, long Rejected, long LastSequence);
+
+/// <summary>A read of a biller's pending notifications, with when an operator last retried its parked ones.</summary>
+public sealed record PendingNotifications(List<BillerNotification> Rows, DateTimeOffset? RetriedAt);

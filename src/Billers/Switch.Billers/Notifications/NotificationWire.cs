@@ -25,7 +25,7 @@ public static class NotificationWire
             {
                 json.WriteStartObject();
                 json.WriteNumber("sequence", n.Sequence);
-                json.WriteString("type", n.Kind == NotificationKind.Payment ? "payment" : "reversal");
+                json.WriteString("type", n.Kind.ToString().ToLowerInvariant());
                 json.WriteString("switchReference", n.SwitchReference);
                 json.WriteString("paymentReference", n.PaymentReference);
                 json.WriteString("bank", n.Bank);

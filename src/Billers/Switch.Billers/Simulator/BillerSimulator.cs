@@ -193,13 +193,13 @@ public sealed class BillerSimulator : IAsyncDisposable
                     }
 
                     _lastByBill[bill] = sequence;
-                    if (n.GetProperty("type").GetString() == "reversal")
+                    if (n.GetProperty("type").GetString() == "payment")
                     {
-                        _reversals++;
+                        _payments++;
                     }
                     else
                     {
-                        _payments++;
+                        _reversals++;
                     }
 
                     results.Add((sequence, "accepted"));
@@ -221,6 +221,7 @@ public sealed class BillerSimulator : IAsyncDisposable
     }
 }
 
+/// <param name="Reversals">Reversals and cancellations.</param>
 /// <param name="Gaps">Sequence numbers below the highest applied that were never received.</param>
 public sealed record SimulatorStats(
     long Received, long Applied, long Payments, long Reversals, long Duplicates, long BadSignatures, long Refused, long OutOfOrder, long LastSequence, long Gaps);

@@ -33,6 +33,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     private DateTimeOffset _refilledAt;
     private int _nextRequest;
     private string? _lastError;
+    private bool _rescan;
+    private DateTimeOffset? _retriedAt;
 
     public BillerNotifier(BillerAdapterSettings settings, PostgresBillerNotifications store, NotificationOptions options, TimeProvider time, HttpClient http)
     {
@@ -45,6 +47,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         _refilledAt = time.GetUtcNow();
         _tokens = Capacity;
         Receive<Wake>(_ => { _moreInStore = true; Pump(); });
+        Receive<Rescan>(_ => { _moreInStore = true; _rescan = true; Pump(); });
+        Receive<Parked>(OnParked);
         Receive<Pumped>(_ => Pump());
         Receive<BillerAdapterSettings>(s => { _settings = s; Pump(); });
         Receive<Loaded>(OnLoaded);
@@ -71,8 +75,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     /// <summary>A burst of up to a tenth of a second's rate, and at least one batch.</summary>
     private double Capacity => Math.Max(_settings.BatchSize, _settings.RatePerSecond / 10.0);
 
-    // Replays and operator retries put notifications behind the ones in memory back to pending: looked for every so often.
-    protected override void PreStart() => Timers.StartPeriodicTimer("look", Wake.Instance, _options.AdapterRefresh);
+    // Replays and operator retries reopen notifications behind the ones in memory: read from the watermark every so often.
+    protected override void PreStart() => Timers.StartPeriodicTimer("look", Rescan.Instance, _options.AdapterRefresh);
 
     private void Pump()
     {
@@ -84,9 +88,11 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         if (!_loading && _moreInStore && _pending.Count < _options.Window / 2)
         {
             _loading = true;
-            var after = _pending.Count == 0 && _inFlight.Count == 0 ? 0 : Math.Max(_pending.Count == 0 ? 0 : _pending.Keys[^1], _inFlightSequences.DefaultIfEmpty().Max());
+            var after = _rescan || (_pending.Count == 0 && _inFlight.Count == 0) ? 0
+                : Math.Max(_pending.Count == 0 ? 0 : _pending.Keys[^1], _inFlightSequences.DefaultIfEmpty().Max());
+            _rescan = false;
             _store.PendingAsync(_settings.Biller, after, _options.Window, CancellationToken.None)
-                .PipeTo(Self, success: rows => new Loaded(rows, _options.Window));
+                .PipeTo(Self, success: read => new Loaded(read, _options.Window));
         }
 
         Refill();
@@ -133,8 +139,9 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     private void OnLoaded(Loaded loaded)
     {
         _loading = false;
-        _moreInStore = loaded.Rows.Count >= loaded.Limit;
-        foreach (var row in loaded.Rows)
+        _moreInStore = loaded.Read.Rows.Count >= loaded.Limit;
+        _retriedAt = loaded.Read.RetriedAt;
+        foreach (var row in loaded.Read.Rows)
         {
             if (!_inFlightSequences.Contains(row.Sequence))
             {
@@ -178,33 +185,65 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
                 _lastError = outcome.Error;
             }
 
-            if (outcome.Parked > 0)
+            foreach (var notification in batch.Where(n => !outcome.Delivered.Contains(n.Sequence)))
             {
-                _log.Warning("{0} notifications of biller {1} failed for longer than {2}: parked in the operator queue", outcome.Parked, _settings.Biller, _options.MaxAge);
-                // What is in memory may have been parked: read the store again once nothing is in flight.
-                _pending.Clear();
-                _moreInStore = true;
-            }
-            else
-            {
-                foreach (var notification in batch.Where(n => !outcome.Delivered.Contains(n.Sequence)))
-                {
-                    _pending.TryAdd(notification.Sequence, notification);
-                }
+                _pending.TryAdd(notification.Sequence, notification);
             }
 
+            Park(outcome.Error);
             Timers.StartSingleTimer("pump", Pumped.Instance, wait);
         }
 
         Pump();
     }
 
-    /// <summary>One signed request with the batch; the answer verified, read and recorded. Never throws.</summary>
+    /// <summary>
+    /// Whatever of a failing biller's notifications in memory is older than the maximum age (counted from the operator's
+    /// last retry, if later) goes to the operator queue; until it is recorded there it is held out of delivery.
+    /// </summary>
+    private void Park(string error)
+    {
+        var cutoff = _time.GetUtcNow() - _options.MaxAge;
+        if (_retriedAt > cutoff)
+        {
+            return;
+        }
+
+        var old = _pending.Values.Where(n => n.CommittedAt < cutoff).ToList();
+        if (old.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var notification in old)
+        {
+            _pending.Remove(notification.Sequence);
+        }
+
+        _store.ParkAsync(_settings.Biller, old, error, CancellationToken.None)
+            .PipeTo(Self, success: () => new Parked(old, null), failure: e => new Parked(old, e.Message));
+    }
+
+    private void OnParked(Parked parked)
+    {
+        if (parked.Error is null)
+        {
+            _log.Warning("{0} notifications of biller {1} failed for longer than {2}: parked in the operator queue", parked.Notifications.Count, _settings.Biller, _options.MaxAge);
+        }
+        else
+        {
+            foreach (var notification in parked.Notifications)
+            {
+                _pending.TryAdd(notification.Sequence, notification);
+            }
+        }
+    }
+
+    /// <summary>One signed request with the batch; the answer verified, read and its acknowledgements recorded. Never throws.</summary>
     private async Task<Outcome> DeliverAsync(BillerAdapterSettings settings, List<BillerNotification> batch)
     {
-        var sequences = batch.Select(n => n.Sequence).ToArray();
-        string error;
         HashSet<long> delivered = [];
+        string error;
         try
         {
             error = await SendAsync(settings, batch, delivered);
@@ -213,22 +252,14 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         {
             error = e is OperationCanceledException ? $"no answer within {settings.Timeout.TotalMilliseconds} ms" : $"unreachable: {e.Message}";
         }
-
-        var failed = sequences.Where(s => !delivered.Contains(s)).ToArray();
-        if (failed.Length == 0)
+        catch (Exception e) when (e is Npgsql.NpgsqlException)
         {
-            return new Outcome(null, delivered, 0);
+            // Acknowledged but not recorded: sent again later, and the biller answers duplicate.
+            error = $"recording the acknowledgements failed: {e.Message}";
+            delivered.Clear();
         }
 
-        try
-        {
-            var parked = await _store.FailedAsync(settings.Biller, failed, error, _time.GetUtcNow() - _options.MaxAge, CancellationToken.None);
-            return new Outcome(error, delivered, parked);
-        }
-        catch (Exception e)
-        {
-            return new Outcome($"{error}; recording it failed: {e.Message}", delivered, 0);
-        }
+        return new Outcome(error.Length == 0 ? null : error, delivered);
     }
 
     /// <returns>The error, or "" when every notification of the batch was acknowledged (and recorded in <paramref name="delivered"/>).</returns>
@@ -276,9 +307,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
 
         if (answers.Count > 0)
         {
-            var acknowledged = answers.Keys.ToArray();
-            await _store.DeliveredAsync(settings.Biller, acknowledged, acknowledged.Select(s => answers[s]).ToArray(), CancellationToken.None);
-            delivered.UnionWith(acknowledged);
+            await _store.DeliveredAsync(settings.Biller, batch, answers, CancellationToken.None);
+            delivered.UnionWith(answers.Keys);
         }
 
         return answers.Count == batch.Count ? "" : "the answer left some notifications out";
@@ -318,9 +348,16 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         public static readonly Pumped Instance = new();
     }
 
-    private sealed record Loaded(List<BillerNotification> Rows, int Limit);
+    private sealed class Rescan
+    {
+        public static readonly Rescan Instance = new();
+    }
 
-    private sealed record Outcome(string? Error, HashSet<long> Delivered, int Parked);
+    private sealed record Loaded(PendingNotifications Read, int Limit);
+
+    private sealed record Parked(List<BillerNotification> Notifications, string? Error);
+
+    private sealed record Outcome(string? Error, HashSet<long> Delivered);
 
     private sealed record Sent(int Request, Outcome Outcome);
 }

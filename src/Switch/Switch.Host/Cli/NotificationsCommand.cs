@@ -33,10 +33,10 @@ public static class NotificationsCommand
         var status = new Command("status", "Pending, delivered and parked notifications per biller, and the last sequence number given.") { biller };
         status.SetAction(async (result, ct) => await WithStoreAsync(result.GetValue(biller), async store =>
         {
-            Console.Write("biller\tpending\tdelivered\tparked\tlast_sequence\n");
+            Console.Write("biller\tpending\tdelivered\tparked\trejected\tlast_sequence\n");
             foreach (var c in await store.CountsAsync(result.GetValue(biller), ct))
             {
-                Console.Write(string.Create(CultureInfo.InvariantCulture, $"{c.Biller}\t{c.Pending}\t{c.Delivered}\t{c.Parked}\t{c.LastSequence}\n"));
+                Console.Write(string.Create(CultureInfo.InvariantCulture, $"{c.Biller}\t{c.Pending}\t{c.Delivered}\t{c.Parked}\t{c.Rejected}\t{c.LastSequence}\n"));
             }
 
             return 0;
@@ -50,12 +50,11 @@ public static class NotificationsCommand
         var parked = new Command("parked", "The operator queue: notifications that kept failing past the maximum age, oldest first.") { biller };
         parked.SetAction(async (result, ct) => await WithStoreAsync(result.GetValue(biller), async store =>
         {
-            Console.Write("biller\tsequence\ttype\tswitch_reference\tamount\tcurrency\tcommitted_at\tattempts\tlast_error\n");
-            foreach (var p in await store.ParkedAsync(result.GetValue(biller), 1000, ct))
+            Console.Write("biller\tsequence\ttype\tswitch_reference\tamount\tcurrency\tcommitted_at\tparked_at\tlast_error\n");
+            foreach (var n in await store.ParkedAsync(result.GetValue(biller), 1000, ct))
             {
-                var n = p.Notification;
                 Console.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"{n.Biller}\t{n.Sequence}\t{n.Kind.ToString().ToLowerInvariant()}\t{n.SwitchReference}\t{n.Amount.Format()}\t{n.Amount.Currency.Alpha}\t{n.CommittedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{p.Attempts}\t{p.LastError}\n"));
+                    $"{n.Biller}\t{n.Sequence}\t{n.Kind.ToString().ToLowerInvariant()}\t{n.SwitchReference}\t{n.Amount.Format()}\t{n.Amount.Currency.Alpha}\t{n.CommittedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{n.ParkedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{n.LastError}\n"));
             }
 
             return 0;

@@ -64,7 +64,18 @@ public static class SimulateBillersCommand
                 simulated.Add(new SimulatedBiller(code, key!, TimeSpan.FromMilliseconds(delay), errorRate, windows));
             }
 
-            await using var simulator = await BillerSimulator.StartAsync(simulated, result.GetValue(url)!, TimeProvider.System, cancellationToken);
+            BillerSimulator simulator;
+            try
+            {
+                simulator = await BillerSimulator.StartAsync(simulated, result.GetValue(url)!, TimeProvider.System, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot listen on {result.GetValue(url)}: {e.InnerException?.Message ?? e.Message}");
+                return 1;
+            }
+
+            await using var running = simulator;
             Console.WriteLine($"simulating {string.Join(", ", simulated.Select(b => b.Code))} at {simulator.Address}; Ctrl+C to stop");
             try
             {

@@ -35,7 +35,7 @@ public static class NotificationsApi
 
     private static async Task<Ok<CountsBody>> CountsAsync(string? biller, HttpContext http, PostgresBillerNotifications store) =>
         TypedResults.Ok(new CountsBody([.. (await store.CountsAsync(biller, http.Deadline()))
-            .Select(c => new BillerCountsBody(c.Biller, c.Pending, c.Delivered, c.Parked, c.LastSequence))]));
+            .Select(c => new BillerCountsBody(c.Biller, c.Pending, c.Delivered, c.Parked, c.Rejected, c.LastSequence))]));
 
     private static async Task<Results<Ok<ParkedBody>, ProblemHttpResult>> ParkedAsync(string? biller, string? limit, HttpContext http, PostgresBillerNotifications store)
     {
@@ -47,9 +47,8 @@ public static class NotificationsApi
 
         var parked = await store.ParkedAsync(biller, count, http.Deadline());
         return TypedResults.Ok(new ParkedBody([.. parked.Select(p => new ParkedNotificationBody(
-            p.Notification.Biller, p.Notification.Sequence, p.Notification.Kind.ToString().ToLowerInvariant(), p.Notification.SwitchReference,
-            p.Notification.PaymentReference, p.Notification.Amount.Format(), p.Notification.Amount.Currency.Alpha, p.Notification.CommittedAt,
-            p.Attempts, p.FirstFailedAt, p.LastError))]));
+            p.Biller, p.Sequence, p.Kind.ToString().ToLowerInvariant(), p.SwitchReference, p.Amount.Format(), p.Amount.Currency.Alpha, p.CommittedAt,
+            p.ParkedAt, p.LastError))]));
     }
 
     private static async Task<Results<Ok<ChangedBody>, ProblemHttpResult>> RetryAsync(string billerCode, HttpContext http, PostgresBillerNotifications store)
@@ -142,10 +141,10 @@ public sealed record ChangedBody(string Biller, int Notifications);
 
 public sealed record CountsBody(BillerCountsBody[] Billers);
 
-public sealed record BillerCountsBody(string Biller, long Pending, long Delivered, long Parked, long LastSequence);
+public sealed record BillerCountsBody(string Biller, long Pending, long Delivered, long Parked, long Rejected, long LastSequence);
 
 public sealed record ParkedBody(ParkedNotificationBody[] Notifications);
 
 public sealed record ParkedNotificationBody(
-    string Biller, long Sequence, string Type, string SwitchReference, string PaymentReference, string Amount, string Currency,
-    DateTimeOffset CommittedAt, int Attempts, DateTimeOffset? FirstFailedAt, string? LastError);
+    string Biller, long Sequence, string Type, string SwitchReference, string Amount, string Currency, DateTimeOffset CommittedAt,
+    DateTimeOffset ParkedAt, string? LastError);
