@@ -104,15 +104,39 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     /// <returns>How many notifications each biller was given.</returns>
     public async Task<IReadOnlyDictionary<string, long>> DispatchAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Dispatch);
-        var counts = new Dictionary<string, long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginRangeReadAsync(connection, cancellationToken);
+        await using (var summarize = new NpgsqlCommand(
+            "select brin_summarize_new_values('payments_by_tx'), brin_summarize_new_values('reversals_by_tx')", connection, transaction))
         {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
+            await summarize.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var counts = new Dictionary<string, long>();
+        await using (var command = new NpgsqlCommand(Dispatch, connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return counts;
+    }
+
+    /// <summary>
+    /// A transaction whose statements find journal ranges by their BRIN index. The planner would rather read the whole
+    /// journal whenever its statistics are behind (a busy journal grows faster than autoanalyze looks), and a scan of
+    /// the whole journal several times a second is what this design exists to avoid.
+    /// </summary>
+    private static async Task<NpgsqlTransaction> BeginRangeReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var setting = new NpgsqlCommand("set local enable_seqscan = off", connection, transaction);
+        await setting.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
     }
 
     public async Task<BillerAdapterSettings?> AdapterAsync(string biller, CancellationToken cancellationToken) =>
@@ -183,7 +207,9 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     /// <summary>A biller's notifications not yet acknowledged, after <paramref name="afterSequence"/> (and its watermark), in sequence order.</summary>
     public async Task<PendingNotifications> PendingAsync(string biller, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Load);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginRangeReadAsync(connection, cancellationToken);
+        await using var command = new NpgsqlCommand(Load, connection, transaction);
         command.Parameters.AddWithValue(biller);
         command.Parameters.AddWithValue(afterSequence);
         command.Parameters.AddWithValue(limit);

@@ -34,6 +34,7 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     private int _nextRequest;
     private string? _lastError;
     private bool _rescan;
+    private readonly HashSet<long> _deliveredSinceLoad = [];
     private DateTimeOffset? _retriedAt;
 
     public BillerNotifier(BillerAdapterSettings settings, PostgresBillerNotifications store, NotificationOptions options, TimeProvider time, HttpClient http)
@@ -91,6 +92,7 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
             var after = _rescan || (_pending.Count == 0 && _inFlight.Count == 0) ? 0
                 : Math.Max(_pending.Count == 0 ? 0 : _pending.Keys[^1], _inFlightSequences.DefaultIfEmpty().Max());
             _rescan = false;
+            _deliveredSinceLoad.Clear();
             _store.PendingAsync(_settings.Biller, after, _options.Window, CancellationToken.None)
                 .PipeTo(Self, success: read => new Loaded(read, _options.Window));
         }
@@ -143,7 +145,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         _retriedAt = loaded.Read.RetriedAt;
         foreach (var row in loaded.Read.Rows)
         {
-            if (!_inFlightSequences.Contains(row.Sequence))
+            // A read that started before an acknowledgement was recorded still has it as pending.
+            if (!_inFlightSequences.Contains(row.Sequence) && !_deliveredSinceLoad.Contains(row.Sequence))
             {
                 _pending.TryAdd(row.Sequence, row);
             }
@@ -166,6 +169,11 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         }
 
         var outcome = sent.Outcome;
+        if (_loading)
+        {
+            _deliveredSinceLoad.UnionWith(outcome.Delivered);
+        }
+
         if (outcome.Error is null)
         {
             _breaker.Succeeded();

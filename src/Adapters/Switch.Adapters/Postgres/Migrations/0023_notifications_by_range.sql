@@ -66,3 +66,11 @@ create table payment_late_declines (
     primary key (bank_code, reference, local_date)
 );
 create index payment_late_declines_by_tx on payment_late_declines (tx);
+
+-- Ranges of 16 pages instead of 128: a dispatch (a fifth of a second of payments, some 25 pages at 5,000 a second)
+-- then reads at most two ranges' pages. The dispatch summarizes new ranges itself (brin_summarize_new_values) rather
+-- than leave them to autovacuum: an unsummarized range is read whole by every scan.
+drop index payments_by_tx;
+create index payments_by_tx on payments using brin (tx) with (pages_per_range = 16, autosummarize = on);
+drop index reversals_by_tx;
+create index reversals_by_tx on reversals using brin (tx) with (pages_per_range = 16, autosummarize = on);
