@@ -23,39 +23,67 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     /// </summary>
     private const string InTime = "p.answer_by is not null and coalesce(pg_xact_commit_timestamp(((p.tx % 4294967296)::text)::xid), '-infinity') <= p.answer_by";
 
+    /// <summary>
+    /// The notifications among the journal's rows with <paramref name="from"/> &lt;= tx &lt; <paramref name="upto"/> of the
+    /// billers <paramref name="billers"/> selects (SQL over p, a payment): its approvals in time, its applied reversals,
+    /// and the cancellations of approvals declined after their commit.
+    /// </summary>
+    private static string Journal(string billers, string from, string upto) => $"""
+        select p.biller_code, 'payment' as kind, p.tx, p.bank_code, p.reference, p.local_date,
+               coalesce(p.switch_reference, d.switch_reference) as switch_reference, coalesce(p.switch_reference, d.switch_reference) as payment_reference,
+               p.account_number, p.bill_id, p.amount, p.currency, p.channel, p.created_at as committed_at
+          from payments p left join payment_late_declines d using (bank_code, reference, local_date)
+         where p.tx >= {from} and p.tx < {upto} and {InTime} and {billers}
+        union all
+        select p.biller_code, 'reversal', r.tx, r.bank_code, r.reference, r.local_date, r.switch_reference, p.switch_reference,
+               p.account_number, p.bill_id, r.amount, p.currency, p.channel, r.created_at
+          from reversals r join payments p using (bank_code, reference, local_date)
+         where r.tx >= {from} and r.tx < {upto} and r.outcome = 'applied' and {billers}
+        union all
+        select p.biller_code, 'cancellation', d.tx, d.bank_code, d.reference, d.local_date, 'CX' || substr(d.switch_reference, 3), d.switch_reference,
+               p.account_number, p.bill_id, p.amount, p.currency, p.channel,
+               coalesce(pg_xact_commit_timestamp(((d.tx % 4294967296)::text)::xid), p.created_at)
+          from payment_late_declines d join payments p using (bank_code, reference, local_date)
+         where d.tx >= {from} and d.tx < {upto} and {InTime} and {billers}
+        """;
+
+    /// <summary>The order of a range's notifications, which their sequence numbers follow.</summary>
+    private const string Order = "order by j.tx, j.kind, j.bank_code, j.reference, j.local_date";
+
+    private const string Selected = """
+        n.sequence, n.kind, n.switch_reference, n.payment_reference, n.bank_code, n.account_number, bl.bill_number, n.amount, n.currency,
+        n.channel, n.committed_at
+        """;
+
     /// <remarks>
     /// One statement, so one snapshot: every transaction with an id below its xmin has ended, so the journal rows of that
     /// range are final and all visible. Each biller with an adapter that notifies and with rows in the range gets the
     /// next sequence numbers for them, and the cursor moves to that xmin. The cursor row is locked, so two readers (a
-    /// singleton's hand-over) never dispatch one range twice.
+    /// singleton's hand-over) never dispatch one range twice. The notifications come back too, so that a notifier that is
+    /// keeping up need not read them again.
     /// </remarks>
-    private const string Dispatch = $"""
+    private static readonly string Dispatch = $"""
         with bound as (
             select c.position as first_tx, pg_snapshot_xmin(pg_current_snapshot())::text::bigint as upto
               from notification_cursor c for update
-        ), notified as (
-            select biller_code from biller_adapters where notify
-        ), found as (
-            select p.biller_code from payments p, bound
-             where p.tx >= bound.first_tx and p.tx < bound.upto and {InTime} and p.biller_code in (select biller_code from notified)
-            union all
-            select p.biller_code from reversals r join payments p using (bank_code, reference, local_date), bound
-             where r.tx >= bound.first_tx and r.tx < bound.upto and r.outcome = 'applied' and p.biller_code in (select biller_code from notified)
-            union all
-            select p.biller_code from payment_late_declines d join payments p using (bank_code, reference, local_date), bound
-             where d.tx >= bound.first_tx and d.tx < bound.upto and {InTime} and p.biller_code in (select biller_code from notified)
-        ), counted as (
-            select biller_code, count(*) as n from found group by biller_code
+        ), found as materialized (
+            {Journal("p.biller_code in (select biller_code from biller_adapters where notify)",
+                "(select first_tx from bound)", "(select upto from bound)")}
+        ), last as (
+            select f.biller_code, coalesce(max(b.last_sequence), 0) as last
+              from (select distinct biller_code from found) f left join notification_batches b using (biller_code) group by f.biller_code
+        ), numbered as (
+            select l.last + row_number() over (partition by j.biller_code {Order}) as sequence, j.*
+              from found j join last l using (biller_code)
         ), inserted as (
             insert into notification_batches (biller_code, first_sequence, last_sequence, first_tx, upto_tx)
-            select c.biller_code, coalesce(l.last, 0) + 1, coalesce(l.last, 0) + c.n, bound.first_tx, bound.upto
-              from counted c cross join bound
-              left join lateral (select max(b.last_sequence) as last from notification_batches b where b.biller_code = c.biller_code) l on true
-            returning biller_code, last_sequence - first_sequence + 1 as n
+            select n.biller_code, min(n.sequence), max(n.sequence), bound.first_tx, bound.upto from numbered n, bound
+             group by n.biller_code, bound.first_tx, bound.upto
         ), moved as (
             update notification_cursor set position = (select upto from bound) where position < (select upto from bound)
         )
-        select biller_code, n from inserted
+        select n.biller_code, {Selected}
+          from numbered n left join bills bl on bl.id = n.bill_id order by n.biller_code, n.sequence
         """;
 
     /// <summary>
@@ -63,7 +91,7 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
     /// those in the acknowledged set left out, at most $3. $2 is raised to the biller's watermark (every number up to it
     /// acknowledged), so a notifier reading from 0 starts where its biller is.
     /// </summary>
-    private const string Load = $"""
+    private static readonly string Load = $"""
         with acks as (
             select coalesce((select acked from notification_acks where biller_code = $1), int8multirange()) as acked,
                    (select retried_at from notification_acks where biller_code = $1) as retried_at
@@ -73,36 +101,18 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
             select b.* from notification_batches b, mark
              where b.biller_code = $1 and b.last_sequence > mark.after order by b.first_sequence limit 64
         ), numbered as (
-            select b.first_sequence - 1 + row_number() over (partition by b.first_sequence
-                                                            order by j.tx, j.kind, j.bank_code, j.reference, j.local_date) as sequence, j.*
-              from batches b cross join lateral (
-                select 'payment' as kind, p.tx, p.bank_code, p.reference, p.local_date, coalesce(p.switch_reference, d.switch_reference) as switch_reference,
-                       coalesce(p.switch_reference, d.switch_reference) as payment_reference, p.account_number, p.bill_id, p.amount, p.currency,
-                       p.channel, p.created_at as committed_at
-                  from payments p left join payment_late_declines d using (bank_code, reference, local_date)
-                 where p.biller_code = $1 and p.tx >= b.first_tx and p.tx < b.upto_tx and {InTime}
-                union all
-                select 'reversal', r.tx, r.bank_code, r.reference, r.local_date, r.switch_reference, p.switch_reference, p.account_number, p.bill_id,
-                       r.amount, p.currency, p.channel, r.created_at
-                  from reversals r join payments p using (bank_code, reference, local_date)
-                 where p.biller_code = $1 and r.tx >= b.first_tx and r.tx < b.upto_tx and r.outcome = 'applied'
-                union all
-                select 'cancellation', d.tx, d.bank_code, d.reference, d.local_date, 'CX' || substr(d.switch_reference, 3), d.switch_reference,
-                       p.account_number, p.bill_id, p.amount, p.currency, p.channel,
-                       coalesce(pg_xact_commit_timestamp(((d.tx % 4294967296)::text)::xid), p.created_at)
-                  from payment_late_declines d join payments p using (bank_code, reference, local_date)
-                 where p.biller_code = $1 and d.tx >= b.first_tx and d.tx < b.upto_tx and {InTime}) j
+            select b.first_sequence - 1 + row_number() over (partition by b.first_sequence {Order}) as sequence, j.*
+              from batches b cross join lateral ({Journal("p.biller_code = $1", "b.first_tx", "b.upto_tx")}) j
         )
-        select n.sequence, n.kind, n.switch_reference, n.payment_reference, n.bank_code, n.account_number, bl.bill_number, n.amount, n.currency,
-               n.channel, n.committed_at, acks.retried_at
+        select n.biller_code, {Selected}, acks.retried_at
           from numbered n cross join acks cross join mark left join bills bl on bl.id = n.bill_id
          where n.sequence > mark.after and not acks.acked @> n.sequence
          order by n.sequence limit $3
         """;
 
     /// <summary>Dispatches what the journal committed since the last call.</summary>
-    /// <returns>How many notifications each biller was given.</returns>
-    public async Task<IReadOnlyDictionary<string, long>> DispatchAsync(CancellationToken cancellationToken)
+    /// <returns>The notifications each biller was given, in sequence order.</returns>
+    public async Task<IReadOnlyDictionary<string, List<BillerNotification>>> DispatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginRangeReadAsync(connection, cancellationToken);
@@ -112,18 +122,24 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
             await summarize.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var counts = new Dictionary<string, long>();
+        var dispatched = new Dictionary<string, List<BillerNotification>>();
         await using (var command = new NpgsqlCommand(Dispatch, connection, transaction))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                counts[reader.GetString(0)] = reader.GetInt64(1);
+                var notification = Read(reader);
+                if (!dispatched.TryGetValue(notification.Biller, out var rows))
+                {
+                    dispatched[notification.Biller] = rows = [];
+                }
+
+                rows.Add(notification);
             }
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return counts;
+        return dispatched;
     }
 
     /// <summary>
@@ -219,10 +235,8 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new BillerNotification(biller, reader.GetInt64(0), Enum.Parse<NotificationKind>(reader.GetString(1), ignoreCase: true),
-                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                new Money(reader.GetInt64(7), Currency.Stored(reader.GetInt16(8))), reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10)));
-            retriedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11);
+            rows.Add(Read(reader));
+            retriedAt = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12);
         }
 
         return new PendingNotifications(rows, retriedAt);
@@ -372,6 +386,12 @@ public sealed class PostgresBillerNotifications(NpgsqlDataSource dataSource, Key
 
         return counts;
     }
+
+    /// <summary>A notification as <see cref="Selected"/> (after the biller code) gives it.</summary>
+    private static BillerNotification Read(NpgsqlDataReader reader) =>
+        new(reader.GetString(0), reader.GetInt64(1), Enum.Parse<NotificationKind>(reader.GetString(2), ignoreCase: true),
+            reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+            new Money(reader.GetInt64(8), Currency.Stored(reader.GetInt16(9))), reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11));
 
     private static NpgsqlParameter Nullable(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 

@@ -35,6 +35,8 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     private string? _lastError;
     private bool _rescan;
     private readonly HashSet<long> _deliveredSinceLoad = [];
+    private bool _dispatchedDuringLoad;
+    private long _highestKnown;
     private DateTimeOffset? _retriedAt;
 
     public BillerNotifier(BillerAdapterSettings settings, PostgresBillerNotifications store, NotificationOptions options, TimeProvider time, HttpClient http)
@@ -50,6 +52,7 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         Receive<Wake>(_ => { _moreInStore = true; Pump(); });
         Receive<Rescan>(_ => { _moreInStore = true; _rescan = true; Pump(); });
         Receive<Parked>(OnParked);
+        Receive<Dispatched>(OnDispatched);
         Receive<Pumped>(_ => Pump());
         Receive<BillerAdapterSettings>(s => { _settings = s; Pump(); });
         Receive<Loaded>(OnLoaded);
@@ -72,6 +75,9 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
     {
         public static readonly Wake Instance = new();
     }
+
+    /// <summary>Notifications just dispatched to this biller, in sequence order.</summary>
+    public sealed record Dispatched(List<BillerNotification> Rows);
 
     /// <summary>A burst of up to a tenth of a second's rate, and at least one batch.</summary>
     private double Capacity => Math.Max(_settings.BatchSize, _settings.RatePerSecond / 10.0);
@@ -138,10 +144,39 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         _refilledAt = now;
     }
 
+    /// <summary>
+    /// Takes what the dispatch read straight into memory when memory holds everything the store has and the rows follow
+    /// on from the highest sequence seen; otherwise the store is read, so nothing is missed or taken twice.
+    /// </summary>
+    private void OnDispatched(Dispatched dispatched)
+    {
+        if (_loading)
+        {
+            _dispatchedDuringLoad = true;
+        }
+        else if (!_moreInStore && dispatched.Rows[0].Sequence == _highestKnown + 1 && _pending.Count + dispatched.Rows.Count <= _options.Window)
+        {
+            foreach (var row in dispatched.Rows)
+            {
+                _pending.TryAdd(row.Sequence, row);
+            }
+
+            _highestKnown = dispatched.Rows[^1].Sequence;
+        }
+        else
+        {
+            _moreInStore = true;
+        }
+
+        Pump();
+    }
+
     private void OnLoaded(Loaded loaded)
     {
         _loading = false;
-        _moreInStore = loaded.Read.Rows.Count >= loaded.Limit;
+        _moreInStore = loaded.Read.Rows.Count >= loaded.Limit || _dispatchedDuringLoad;
+        _dispatchedDuringLoad = false;
+        _highestKnown = Math.Max(_highestKnown, loaded.Read.Rows.Count == 0 ? 0 : loaded.Read.Rows[^1].Sequence);
         _retriedAt = loaded.Read.RetriedAt;
         foreach (var row in loaded.Read.Rows)
         {

@@ -61,7 +61,7 @@ public sealed class BillerNotifiers : ReceiveActor, IWithTimers
             return;
         }
 
-        _store.DispatchAsync(CancellationToken.None).PipeTo(Self, success: counts => new Dispatched(counts));
+        _store.DispatchAsync(CancellationToken.None).PipeTo(Self, success: rows => new Dispatched(rows));
     }
 
     private void OnAdaptersRead(AdaptersRead read)
@@ -79,17 +79,17 @@ public sealed class BillerNotifiers : ReceiveActor, IWithTimers
             }
         }
 
-        _store.DispatchAsync(CancellationToken.None).PipeTo(Self, success: counts => new Dispatched(counts));
+        _store.DispatchAsync(CancellationToken.None).PipeTo(Self, success: rows => new Dispatched(rows));
     }
 
     private void OnDispatched(Dispatched dispatched)
     {
         _dispatching = false;
-        foreach (var (biller, _) in dispatched.Counts)
+        foreach (var (biller, rows) in dispatched.Rows)
         {
             if (_notifiers.TryGetValue(biller, out var notifier))
             {
-                notifier.Tell(BillerNotifier.Wake.Instance);
+                notifier.Tell(new BillerNotifier.Dispatched(rows));
             }
         }
     }
@@ -99,7 +99,7 @@ public sealed class BillerNotifiers : ReceiveActor, IWithTimers
         public static readonly Poll Instance = new();
     }
 
-    private sealed record Dispatched(IReadOnlyDictionary<string, long> Counts);
+    private sealed record Dispatched(IReadOnlyDictionary<string, List<BillerNotification>> Rows);
 
     private sealed record AdaptersRead(IReadOnlyList<BillerAdapterSettings> Adapters);
 }
