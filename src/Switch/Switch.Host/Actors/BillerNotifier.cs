@@ -49,7 +49,6 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
         _breaker = new CircuitBreaker(time, options.MaxBackoff);
         _refilledAt = time.GetUtcNow();
         _tokens = Capacity;
-        Receive<Wake>(_ => { _moreInStore = true; Pump(); });
         Receive<Rescan>(_ => { _moreInStore = true; _rescan = true; Pump(); });
         Receive<Parked>(OnParked);
         Receive<Dispatched>(OnDispatched);
@@ -69,12 +68,6 @@ public sealed class BillerNotifier : ReceiveActor, IWithTimers
 
     public static Props Props(BillerAdapterSettings settings, PostgresBillerNotifications store, NotificationOptions options, TimeProvider time, HttpClient http) =>
         Akka.Actor.Props.Create(() => new BillerNotifier(settings, store, options, time, http));
-
-    /// <summary>Tells a notifier that new notifications were dispatched to it.</summary>
-    public sealed class Wake
-    {
-        public static readonly Wake Instance = new();
-    }
 
     /// <summary>Notifications just dispatched to this biller, in sequence order.</summary>
     public sealed record Dispatched(List<BillerNotification> Rows);
