@@ -7,6 +7,8 @@
 # Usage: bench/cpu-per-payment.sh [seconds per run, default 20] [pairs, default 5] [baseline checkout]
 # THIS_ENV and BASELINE_ENV: variables for one side's switch only, e.g. to weigh a runtime setting on one build:
 #   THIS_ENV=DOTNET_gcServer=0 bench/cpu-per-payment.sh 20 5 .
+# THIS_SETUP and BASELINE_SETUP: a command run in that side's checkout once its switch answers, before the load (not
+# counted), e.g. to give billers adapters so that the switch notifies them (bench/README.md, notification cost).
 # Each switch runs with its own build's switch.env (beside switch.dll), as ./switch starts it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -45,6 +47,8 @@ run() {
     kill -0 $pid 2>/dev/null || { echo "the $label switch did not start; see $log.switch" >&2; return 1; }
     sleep 0.5
   done
+  local setup; if [ "$label" = this ]; then setup=${THIS_SETUP:-}; else setup=${BASELINE_SETUP:-}; fi
+  [ -z "$setup" ] || (cd "$checkout" && eval "$setup") >"$log.setup" 2>&1 || { echo "the $label setup failed; see $log.setup" >&2; kill -TERM $pid; wait $pid || true; return 1; }
   local before pg_before; before=$(cpu_ticks $pid) pg_before=$(pg_ticks)
   (cd "$checkout" && dotnet bench/Switch.LoadGen/bin/Release/net10.0/loadgen.dll --seconds "$seconds" --connections 4 --window 32) >"$log" 2>&1 \
     || { echo "the $label load run failed; see $log" >&2; kill -TERM $pid; wait $pid || true; return 1; }

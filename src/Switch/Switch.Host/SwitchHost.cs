@@ -5,6 +5,7 @@ using Switch.Adapters.Secrets;
 using Switch.Diagnostics;
 using Switch.Host.Actors;
 using Switch.Host.Iso;
+using Switch.Host.Notifications;
 using Switch.Host.Rest;
 using Switch.Host.Secrets;
 using Switch.Participants;
@@ -54,6 +55,7 @@ public static class SwitchHost
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime, sp.GetRequiredService<BankKeyStore>()));
         builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
         builder.AddTransactionCore();
+        builder.AddBillerNotifications();
         builder.AddIsoListener(options);
         builder.AddRestApi(options);
         builder.AddHealth();

@@ -293,10 +293,15 @@ public sealed class PostgresPaymentJournal : IPaymentJournal, IAsyncDisposable
         var declined = await QueryRowAsync(connection, transaction, $"""
             with declined as (
                 update payments p set response_code = '91', switch_reference = null, approval_code = null
+                  from (select switch_reference as erased from payments where bank_code = $1 and reference = $2 and local_date = $3) o
                  where bank_code = $1 and reference = $2 and local_date = $3 and response_code = '00'
                    and not exists (select from reversals r where r.bank_code = p.bank_code and r.reference = p.reference
                                                               and r.local_date = p.local_date and r.outcome = 'applied')
-                returning bill_id, amount
+                returning bill_id, amount, o.erased
+            ), remembered as (
+                -- Its biller may have been notified of it already: it is told of the cancellation (migration 0023).
+                insert into payment_late_declines (bank_code, reference, local_date, switch_reference)
+                select $1, $2, $3, erased from declined where erased is not null
             ), credited as (
                 update bills b set amount_paid = b.amount_paid - d.amount, status = {StatusAfterRefund("d.amount")}
                   from declined d where b.id = d.bill_id

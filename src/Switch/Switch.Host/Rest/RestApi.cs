@@ -90,7 +90,8 @@ public static class RestApi
         operators.AddEndpointFilter(ApiFilters.CheckInput);
         operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
-        operators.MapBillerRegistryApi();
+        operators.MapBillerRegistryApi().MapNotificationsApi().MapBillerAdaptersApi();
+        app.MapBillerReplay();
 
         var billers = app.MapGroup("/api/v1/biller").WithTags("Biller");
         billers.AddEndpointFilter(ApiFilters.AnswerInTime);
