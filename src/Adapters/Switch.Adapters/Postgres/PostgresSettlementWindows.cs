@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Switch.Monetary;
+using Switch.Settlement.Windows;
+
+namespace Switch.Adapters.Postgres;
+
+/// <summary>
+/// Settlement windows in PostgreSQL (migration 0020): the close is the barrier that decides every payment's and
+/// reversal's window inside its own commit, on whichever node; confirm and abort are guarded state changes, each
+/// audited in its own transaction. Settling a window releases what its banks' positions hold for it.
+/// </summary>
+public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogger<PostgresSettlementWindows> logger)
+{
+    /// <summary>
+    /// How long the close waits for its lock before it steps back and tries again. Commits in flight take milliseconds;
+    /// a reversal that holds the epoch while it waits for a journal commit queued behind the close would otherwise
+    /// stall both until PostgreSQL's deadlock check (a second) rearranged the queue.
+    /// </summary>
+    private static readonly TimeSpan LockPatience = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Which rows a window holds: its currency, over its epoch range (open: to this day).</summary>
+    private const string WindowRows = """
+        p.currency = w.currency and p.settlement_epoch >= w.first_epoch and p.settlement_epoch <= coalesce(w.last_epoch, 9223372036854775807)
+        """;
+
+    private static readonly string SelectWindows = $"""
+        select w.id, w.currency, w.state, w.opened_at, w.closed_at, w.closed_by, w.ended_at, w.carried_into,
+               t.payments, t.paid, v.reversals, v.reversed
+          from settlement_windows w
+          cross join lateral (select count(*) as payments, coalesce(sum(p.amount), 0)::bigint as paid from payments p
+                               where {WindowRows} and p.response_code = '00') t
+          cross join lateral (select count(*) as reversals, coalesce(sum(r.amount), 0)::bigint as reversed
+                                from reversals r join payments p using (bank_code, reference, local_date)
+                               where r.outcome = 'applied' and p.currency = w.currency and r.settlement_epoch >= w.first_epoch
+                                 and r.settlement_epoch <= coalesce(w.last_epoch, 9223372036854775807)) v
+        """;
+
+    /// <summary>
+    /// Closes the open window of <paramref name="currency"/> and opens the next, in one transaction under the barrier's
+    /// exclusive lock. Logs how long commits were held up.
+    /// </summary>
+    public async Task<WindowClose> CloseAsync(Currency currency, ClosedBy by, AuditActor? who, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using (var patience = new NpgsqlCommand($"set local lock_timeout = {(int)LockPatience.TotalMilliseconds}", connection, transaction))
+                {
+                    await patience.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                long closed;
+                TimeSpan lockWait;
+                await using (var close = new NpgsqlCommand("select closed_id, lock_wait from close_settlement_window($1, $2)", connection, transaction))
+                {
+                    close.Parameters.AddWithValue((short)currency.Numeric);
+                    close.Parameters.AddWithValue(by == ClosedBy.Cutoff ? "cutoff" : "demand");
+                    await using var reader = await close.ExecuteReaderAsync(cancellationToken);
+                    await reader.ReadAsync(cancellationToken);
+                    (closed, lockWait) = (reader.GetInt64(0), reader.GetTimeSpan(1));
+                }
+
+                long next;
+                await using (var opened = new NpgsqlCommand("select id from settlement_windows where currency = $1 and state = 'open'", connection, transaction))
+                {
+                    opened.Parameters.AddWithValue((short)currency.Numeric);
+                    next = (long)(await opened.ExecuteScalarAsync(cancellationToken))!;
+                }
+
+                if (who is not null)
+                {
+                    await PostgresAuditTrail.RecordAsync(transaction, who, "settlement.window.close", $"window:{closed}",
+                        """{"state": "open"}""", $$"""{"state": "closed", "next": {{next}}}""", cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                logger.LogInformation(
+                    "Settlement window {Window} ({Currency}) closed by {By}; window {Next} open. Commits waited at most {Stall:F1} ms for the close ({LockWait:F1} ms for in-flight commits, attempt {Attempt})",
+                    closed, currency.Alpha, by, next, elapsed.TotalMilliseconds, lockWait.TotalMilliseconds, attempt);
+                return new WindowClose(closed, next, lockWait, elapsed);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < 50)
+            {
+                logger.LogInformation("Settlement close of {Currency}: commits in flight held the barrier past {Patience}; trying again", currency.Alpha, LockPatience);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<SettlementWindow>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(SelectWindows + " order by w.id");
+        return await ReadWindowsAsync(command, cancellationToken);
+    }
+
+    public async Task<SettlementWindow?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(SelectWindows + " where w.id = $1");
+        command.Parameters.AddWithValue(id);
+        return (await ReadWindowsAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>
+    /// The central bank confirms a closed window settled: what its payments and reversals (and those of every aborted
+    /// window carried into it) added to each bank's position is taken off, and each such bank's position actor is made to
+    /// read it again (its cap marked unacknowledged, which the cap watcher acts on), all in one transaction.
+    /// </summary>
+    public Task<WindowChange> ConfirmAsync(long id, AuditActor who, CancellationToken cancellationToken) =>
+        ChangeAsync(id, WindowAction.Confirm, who, async (transaction, window) =>
+        {
+            // Every position row is locked first, in bank order as the journal's commit rules lock them, then changed.
+            var banks = new List<string>();
+            var amounts = new List<long>();
+            await using (var owed = new NpgsqlCommand($"""
+                with recursive settled(id) as (
+                    select $1::bigint
+                    union
+                    select s.id from settlement_windows s join settled on s.carried_into = settled.id
+                ), windows as (
+                    select w.* from settlement_windows w join settled using (id)
+                ), owed as (
+                    select p.bank_code, p.amount from payments p join windows w on {WindowRows}
+                     where p.response_code = '00'
+                    union all
+                    select r.bank_code, -r.amount from reversals r join payments p using (bank_code, reference, local_date)
+                      join windows w on p.currency = w.currency and r.settlement_epoch >= w.first_epoch and r.settlement_epoch <= w.last_epoch
+                     where r.outcome = 'applied'
+                ), net as (
+                    select bank_code, sum(amount)::bigint as amount from owed group by bank_code having sum(amount) <> 0
+                )
+                select b.bank_code, n.amount from bank_positions b join net n using (bank_code) order by b.bank_code for update of b
+                """, transaction.Connection, transaction))
+            {
+                owed.Parameters.AddWithValue(window.Id);
+                await using var reader = await owed.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    banks.Add(reader.GetString(0));
+                    amounts.Add(reader.GetInt64(1));
+                }
+            }
+
+            await using (var release = new NpgsqlCommand("""
+                with released as (
+                    update bank_positions b set committed = b.committed - u.amount
+                      from unnest($1::text[], $2::bigint[]) as u(bank_code, amount) where b.bank_code = u.bank_code
+                )
+                update banks set cap_applied = null where code = any($1)
+                """, transaction.Connection, transaction))
+            {
+                release.Parameters.AddWithValue(banks.ToArray());
+                release.Parameters.AddWithValue(amounts.ToArray());
+                await release.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var settle = new NpgsqlCommand("update settlement_windows set state = 'settled', ended_at = now() where id = $1", transaction.Connection, transaction);
+            settle.Parameters.AddWithValue(window.Id);
+            await settle.ExecuteNonQueryAsync(cancellationToken);
+            return """{"state": "settled"}""";
+        }, cancellationToken);
+
+    /// <summary>
+    /// The central bank aborts a closed window: nothing is released, and its contents are settled with the window open
+    /// now in its currency (they stay in the journal as they are; the open window takes them over).
+    /// </summary>
+    public Task<WindowChange> AbortAsync(long id, AuditActor who, CancellationToken cancellationToken) =>
+        ChangeAsync(id, WindowAction.Abort, who, async (transaction, window) =>
+        {
+            await using var abort = new NpgsqlCommand("""
+                update settlement_windows set state = 'aborted', ended_at = now(),
+                       carried_into = (select id from settlement_windows where currency = $2 and state = 'open')
+                 where id = $1 returning carried_into
+                """, transaction.Connection, transaction);
+            abort.Parameters.AddWithValue(window.Id);
+            abort.Parameters.AddWithValue((short)window.Currency.Numeric);
+            var into = await abort.ExecuteScalarAsync(cancellationToken);
+            return $$"""{"state": "aborted", "carriedInto": {{into}}}""";
+        }, cancellationToken);
+
+    private async Task<WindowChange> ChangeAsync(
+        long id, WindowAction action, AuditActor who, Func<NpgsqlTransaction, SettlementWindow, Task<string>> change, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Locked first: two changes of one window take turns, and the second sees the first's outcome.
+        await using (var lockRow = new NpgsqlCommand("select 1 from settlement_windows where id = $1 for update", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue(id);
+            if (await lockRow.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return new WindowChange(WindowChangeOutcome.NoSuchWindow, $"there is no settlement window {id}");
+            }
+        }
+
+        await using var find = new NpgsqlCommand(SelectWindows + " where w.id = $1", connection, transaction);
+        find.Parameters.AddWithValue(id);
+        var window = (await ReadWindowsAsync(find, cancellationToken)).Single();
+        if (WindowTransitions.Refusal(window.State, action) is { } refusal)
+        {
+            return new WindowChange(WindowChangeOutcome.Refused, $"window {id}: {refusal}", window);
+        }
+
+        var after = await change(transaction, window);
+        await PostgresAuditTrail.RecordAsync(transaction, who, $"settlement.window.{action.ToString().ToLowerInvariant()}", $"window:{id}",
+            $$"""{"state": "{{window.State.ToString().ToLowerInvariant()}}"}""", after, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Settlement window {Window} ({Currency}): {Action} by {Who}", id, window.Currency.Alpha, action, who.Name);
+        return new WindowChange(WindowChangeOutcome.Done, null, await FindAsync(id, cancellationToken));
+    }
+
+    private static async Task<IReadOnlyList<SettlementWindow>> ReadWindowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var windows = new List<SettlementWindow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var currency = Currency.Stored(reader.GetInt16(1));
+            windows.Add(new SettlementWindow(
+                reader.GetInt64(0), currency, Enum.Parse<WindowState>(reader.GetString(2), ignoreCase: true),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : Enum.Parse<ClosedBy>(reader.GetString(5), ignoreCase: true),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                reader.GetInt64(8), new Money(reader.GetInt64(9), currency), reader.GetInt64(10), new Money(reader.GetInt64(11), currency)));
+        }
+
+        return windows;
+    }
+}
