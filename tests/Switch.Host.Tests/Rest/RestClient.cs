@@ -39,6 +39,8 @@ public sealed class RestClient(int httpPort, string? apiKey) : IDisposable
             Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
         });
 
+    public Task<Answer> PostAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Post, path));
+
     public void Dispose() => _http.Dispose();
 
     private async Task<Answer> SendAsync(HttpRequestMessage request)

@@ -94,6 +94,28 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
         }
     }
 
+    /// <summary>Closes the open window of every currency that has one (a cut-off).</summary>
+    public async Task<IReadOnlyList<WindowClose>> CloseAllAsync(ClosedBy by, CancellationToken cancellationToken)
+    {
+        var currencies = new List<short>();
+        await using (var open = dataSource.CreateCommand("select currency from settlement_windows where state = 'open' order by currency"))
+        await using (var reader = await open.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                currencies.Add(reader.GetInt16(0));
+            }
+        }
+
+        var closes = new List<WindowClose>();
+        foreach (var currency in currencies)
+        {
+            closes.Add(await CloseAsync(Currency.Stored(currency), by, null, cancellationToken));
+        }
+
+        return closes;
+    }
+
     public async Task<IReadOnlyList<SettlementWindow>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(SelectWindows + " order by w.id");

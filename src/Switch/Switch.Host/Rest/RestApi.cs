@@ -67,6 +67,13 @@ public static class RestApi
         operators.AddEndpointFilter(ApiFilters.CheckInput);
         operators.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         operators.MapGet("/status", HealthEndpoint.Status).WithName("OperatorStatus");
+
+        var centralBank = app.MapGroup("/api/v1/settlement");
+        centralBank.AddEndpointFilter(ApiFilters.AnswerInTime);
+        centralBank.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.CentralBank));
+        centralBank.AddEndpointFilter(ApiFilters.CheckInput);
+        centralBank.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        centralBank.MapSettlementApi();
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>

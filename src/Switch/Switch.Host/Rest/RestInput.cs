@@ -36,6 +36,9 @@ public static class RestInput
     /// <summary>A receipt code (spec RV) as printed on a receipt.</summary>
     public static readonly FieldRule ReceiptCode = new(32, char.IsAsciiLetterOrDigit, "1 to 32 characters of A-Z a-z 0-9");
 
+    /// <summary>A settlement window's id.</summary>
+    public static readonly FieldRule WindowId = new(18, char.IsAsciiDigit, "1 to 18 digits");
+
     public static readonly FieldRule ApiKey = new(128, c => c is > ' ' and <= '~', "1 to 128 printable ASCII characters without spaces");
 
     /// <summary>Query parameters the switch does not read: ignored, but never a way to pass control characters or bulk.</summary>
@@ -51,6 +54,8 @@ public static class RestInput
         ["channel"] = Channel,
         ["paymentId"] = PaymentId,
         ["idempotencyKey"] = IdempotencyKey,
+        ["windowId"] = WindowId,
+        ["currency"] = Currency,
     };
 
     /// <summary>Why <paramref name="value"/> breaks <paramref name="rule"/>, or null when it keeps it. An absent value keeps every rule: whether it is required is the handler's to say.</summary>

@@ -1,0 +1,140 @@
+using System.Net;
+using Npgsql;
+using Switch.Adapters.Postgres;
+using Switch.Host.Cli;
+using Switch.Host.Tests.Infrastructure;
+using Switch.Host.Tests.Rest;
+using Switch.Monetary;
+using Switch.Settlement.Windows;
+using static Switch.Host.Tests.Iso.BankMessages;
+
+namespace Switch.Host.Tests.Settlement;
+
+public sealed class SettlementHost : HostFixture
+{
+    public NpgsqlDataSource Postgres => Service<NpgsqlDataSource>();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Switch:Positions:CapRefresh", "00:00:01")];
+}
+
+/// <summary>
+/// The central bank's windows through the running switch. These tests pay in SYP through a biller of their own, a
+/// currency no other test pays in, so closing and settling its windows moves nobody else's position.
+/// </summary>
+public class SettlementWindowsTests(SettlementHost host) : IClassFixture<SettlementHost>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static readonly Currency Syp = Currency.FromAlpha("SYP")!;
+
+    private PostgresSettlementWindows Windows => host.Service<PostgresSettlementWindows>();
+
+    /// <summary>A prepaid SYP biller and a bank enrolled with it.</summary>
+    private async Task<(string Bank, string Biller)> SypBankAsync(long cap)
+    {
+        var biller = $"SY{Random.Shared.Next(10_000_000, 99_999_999)}";
+        await host.Postgres.Scalar<int>("""
+            insert into billers (code, name_en, name_ar, category, currency, presentment, payment_rule, transaction_limit, account_pattern, channels)
+            values ($1, 'Syrian top-up', 'شحن', 'telecom', 760, 'prepaid', 'any', 10000000, '^05[0-9]{8}$', '{ATM,IB,MB}') returning 1
+            """, biller);
+        return (await TestData.Bank(host.Postgres, cap), biller);
+    }
+
+    private static async Task<string> PayAsync(Adapters.Iso8583.IsoClient bank, string bankCode, string biller, long amount) =>
+        (await bank.SendAsync(Payment(bankCode, "0512345678", amount, biller, "MB", "760"), Wait)).GetString(39)!;
+
+    [Fact]
+    public async Task Net_debit_cap_used_in_a_window_is_released_when_it_is_settled_and_not_when_it_closes()
+    {
+        var (bankCode, biller) = await SypBankAsync(cap: 5_000);
+        await using var bank = await host.SignedOnAsync(bankCode);
+        var first = new[] { await PayAsync(bank, bankCode, biller, 1_500), await PayAsync(bank, bankCode, biller, 1_500), await PayAsync(bank, bankCode, biller, 1_500) };
+        var overCap = await PayAsync(bank, bankCode, biller, 1_500);
+
+        var close = await Windows.CloseAsync(Syp, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
+        var whileClosed = await PayAsync(bank, bankCode, biller, 1_500);
+        // A refresh of the bank's position after the close (what the settlement makes happen) still finds it used.
+        await CapChange.SetAsync(host.Service<PostgresPositionSource>(), bankCode, 5_000, AuditActor.CommandLine(), Wait, TimeProvider.System, CancellationToken.None);
+        var afterRefresh = await PayAsync(bank, bankCode, biller, 1_500);
+
+        var settled = await Windows.ConfirmAsync(close.WindowId, AuditActor.CommandLine(), CancellationToken.None);
+        var afterSettlement = await PollAsync(() => PayAsync(bank, bankCode, biller, 4_000), "00");
+
+        Assert.Equal(["00", "00", "00"], first);
+        Assert.Equal(["51", "51", "51"], new[] { overCap, whileClosed, afterRefresh });
+        Assert.Equal(WindowChangeOutcome.Done, settled.Outcome);
+        Assert.Equal(4_500, settled.Window!.Paid.Minor);
+        Assert.Equal("00", afterSettlement);
+        Assert.Equal((4_000L, 0L), await host.PositionWhenSettledAsync(bankCode));
+    }
+
+    [Fact]
+    public async Task Central_bank_closes_confirms_and_aborts_over_rest_and_out_of_turn_changes_are_problems()
+    {
+        using var centralBank = new RestClient(host.HttpPort, await RestBanks.CreateKey(host.Postgres, "central_bank"));
+        using var aBank = new RestClient(host.HttpPort, RestBanks.PlainKey);
+
+        var closed = await centralBank.PostAsync("settlement/windows/close?currency=SYP");
+        var windowId = closed["windowId"]!;
+        var openId = closed["nextWindowId"]!;
+        var confirmOpen = await centralBank.PostAsync($"settlement/windows/{openId}/confirm");
+        var unknown = await centralBank.PostAsync("settlement/windows/999999999999/abort");
+        var malformed = await centralBank.PostAsync("settlement/windows/12ab/confirm");
+        var badCurrency = await centralBank.PostAsync("settlement/windows/close?currency=XXX");
+        var byBank = await aBank.PostAsync($"settlement/windows/{windowId}/confirm");
+        var confirmed = await centralBank.PostAsync($"settlement/windows/{windowId}/confirm");
+        var abortSettled = await centralBank.PostAsync($"settlement/windows/{windowId}/abort");
+        var list = await centralBank.GetAsync("settlement/windows");
+
+        Assert.Equal(HttpStatusCode.OK, closed.Status);
+        Assert.Equal((HttpStatusCode.Conflict, "12", "application/problem+json"), (confirmOpen.Status, confirmOpen.Code, confirmOpen.ContentType));
+        Assert.Contains("open", confirmOpen["detail"]);
+        Assert.Equal((HttpStatusCode.NotFound, "12"), (unknown.Status, unknown.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (malformed.Status, malformed.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (badCurrency.Status, badCurrency.Code));
+        Assert.Equal((HttpStatusCode.Forbidden, "57"), (byBank.Status, byBank.Code));
+        Assert.Equal((HttpStatusCode.OK, "settled"), (confirmed.Status, confirmed["state"]));
+        Assert.Equal((HttpStatusCode.Conflict, "12"), (abortSettled.Status, abortSettled.Code));
+        Assert.Contains("already settled", abortSettled["detail"]);
+        var windows = list.Json.AsArray();
+        Assert.Equal("settled", windows.Single(w => w!["windowId"]!.GetValue<string>() == windowId)!["state"]!.GetValue<string>());
+        Assert.Equal("open", windows.Single(w => w!["windowId"]!.GetValue<string>() == openId)!["state"]!.GetValue<string>());
+        Assert.Equal(2L, await host.Postgres.Scalar<long>(
+            "select count(*) from audit_log where subject = 'window:' || $1 and role = 'central_bank' and api_key_id is not null", windowId));
+    }
+
+    [Fact]
+    public async Task Command_line_change_out_of_turn_exits_non_zero_with_its_reason_and_changes_nothing()
+    {
+        var close = await Windows.CloseAsync(Syp, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var confirmOpen = await SettlementCommand.ChangeAsync(Windows, close.NextWindowId, WindowAction.Confirm, AuditActor.CommandLine(), output, errors, CancellationToken.None);
+        var unknown = await SettlementCommand.ChangeAsync(Windows, 999_999_999_999, WindowAction.Abort, AuditActor.CommandLine(), output, errors, CancellationToken.None);
+        var abort = await SettlementCommand.ChangeAsync(Windows, close.WindowId, WindowAction.Abort, AuditActor.CommandLine(), output, errors, CancellationToken.None);
+        var confirmAborted = await SettlementCommand.ChangeAsync(Windows, close.WindowId, WindowAction.Confirm, AuditActor.CommandLine(), output, errors, CancellationToken.None);
+
+        Assert.Equal((1, 1, 0, 1), (confirmOpen, unknown, abort, confirmAborted));
+        Assert.Contains($"window {close.NextWindowId}: the window is open", errors.ToString());
+        Assert.Contains("there is no settlement window 999999999999", errors.ToString());
+        Assert.Contains("was aborted", errors.ToString());
+        Assert.StartsWith($"{close.WindowId}\tSYP\taborted", output.ToString());
+        Assert.Equal(WindowState.Open, (await Windows.FindAsync(close.NextWindowId, CancellationToken.None))!.State);
+    }
+
+    private static async Task<string> PollAsync(Func<Task<string>> attempt, string wanted)
+    {
+        var until = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var answer = await attempt();
+            if (answer == wanted || DateTime.UtcNow > until)
+            {
+                return answer;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
