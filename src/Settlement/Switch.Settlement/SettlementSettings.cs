@@ -8,4 +8,10 @@ public sealed class SettlementSettings
 
     /// <summary>The time zone of the cut-offs and of the business-day calendar (IANA id).</summary>
     public string TimeZone { get; set; } = "Asia/Riyadh";
+
+    /// <summary>The days the RTGS does not settle, English names separated by commas.</summary>
+    public string Weekend { get; set; } = "Friday,Saturday";
+
+    /// <summary>RTGS holidays, "yyyy-MM-dd" separated by commas.</summary>
+    public string Holidays { get; set; } = "";
 }

@@ -1,5 +1,6 @@
 using Switch.Adapters.Postgres;
 using Switch.Settlement;
+using Switch.Settlement.Calendar;
 using Switch.Settlement.Cutoffs;
 
 namespace Switch.Host;
@@ -10,7 +11,17 @@ public static class SettlementRegistration
     public static void AddSettlement(this WebApplicationBuilder builder, SwitchOptions options)
     {
         builder.Services.AddSingleton<PostgresSettlementWindows>();
-        builder.Services.AddSingleton(_ => new SettlementCutoffs(Schedule(options.Settlement)));
+        var schedule = Schedule(options.Settlement);
+        builder.Services.AddSingleton(new SettlementCutoffs(schedule));
+        builder.Services.AddSingleton(Calendar(options.Settlement, schedule));
+    }
+
+    private static BusinessCalendar Calendar(SettlementSettings settings, CutoffSchedule? schedule)
+    {
+        var zone = schedule?.Zone ?? (TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out var found)
+            ? found : throw new InvalidOperationException($"Switch:Settlement: time zone \"{settings.TimeZone}\" is not known"));
+        return BusinessCalendar.Parse(settings.Weekend, settings.Holidays, zone, schedule?.Times[^1], out var error)
+            ?? throw new InvalidOperationException($"Switch:Settlement: {error}");
     }
 
     private static CutoffSchedule? Schedule(SettlementSettings settings)

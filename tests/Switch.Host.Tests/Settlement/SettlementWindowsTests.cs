@@ -123,6 +123,29 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         Assert.Equal(WindowState.Open, (await Windows.FindAsync(close.NextWindowId, CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task Approvals_carry_their_settlement_date_in_field_15_and_the_rest_answer()
+    {
+        var calendar = host.Service<Switch.Settlement.Calendar.BusinessCalendar>();
+        var bankCode = await TestData.Bank(host.Postgres, cap: 100_000_000);
+        await using var bank = await host.SignedOnAsync(bankCode);
+        using var restBank = new RestClient(host.HttpPort, RestBanks.PlainKey);
+        var before = calendar.SettlementDate(DateTimeOffset.UtcNow);
+
+        var iso = await bank.SendAsync(Payment(bankCode, "0512345678", 2_000, "TOPUP", "MB"), Wait);
+        var rest = await restBank.PayAsync(RestClient.NewKey(), RestClient.PaymentBody("0512345678", "20.00", "TOPUP", "IB"));
+        var declined = await bank.SendAsync(Payment(bankCode, "0512345678", 0, "TOPUP", "MB"), Wait);
+        var after = calendar.SettlementDate(DateTimeOffset.UtcNow);
+
+        Assert.Equal("00", iso.GetString(39));
+        Assert.Contains(iso.GetString(15), new[] { before.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture), after.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.True(calendar.IsBusinessDay(before) && calendar.IsBusinessDay(after));
+        Assert.Equal(HttpStatusCode.Created, rest.Status);
+        Assert.Contains(rest["settlementDate"], new[] { before.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), after.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.NotEqual("00", declined.GetString(39));
+        Assert.Null(declined.GetString(15));
+    }
+
     private static async Task<string> PollAsync(Func<Task<string>> attempt, string wanted)
     {
         var until = DateTime.UtcNow + Wait;
