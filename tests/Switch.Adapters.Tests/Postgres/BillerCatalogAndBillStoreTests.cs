@@ -15,7 +15,9 @@ public class BillerCatalogAndBillStoreTests(PostgresFixture postgres) : IClassFi
         var all = await catalog.AllAsync(default);
         var traffic = await catalog.FindAsync("TRAFFIC", default);
 
-        Assert.Equal(["ELECT", "TELCO", "TOPUP", "TRAFFIC", "WATER"], all.Select(b => b.Code));
+        // Tests add billers of their own to the shared database (settlement's pay in another currency): the seeded ones are all there, in code order.
+        string[] seeded = ["ELECT", "TELCO", "TOPUP", "TRAFFIC", "WATER"];
+        Assert.Equal(seeded, all.Select(b => b.Code).Where(seeded.Contains));
         var sar = Currency.FromNumeric(682)!;
         Assert.Equal((PresentmentMode.Hosted, PaymentRule.Exact, sar, new Money(10_000_000, sar)), (traffic!.Mode, traffic.Rule, traffic.Currency, traffic.TransactionLimit));
         Assert.True(traffic.Accepts("100001", Channel.Ib));

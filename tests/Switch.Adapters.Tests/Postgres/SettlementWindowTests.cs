@@ -206,6 +206,7 @@ public class SettlementWindowTests(PostgresFixture postgres, ITestOutputHelper o
         Assert.Equal(WindowChangeOutcome.Done, confirmed.Outcome);
         Assert.Equal(WindowState.Settled, confirmed.Window!.State);
         Assert.Equal(700 - 10_000, await postgres.ScalarAsync<long>("select committed from bank_positions where bank_code = $1", bank));
+        Assert.Equal(700 - 10_000, await postgres.ScalarAsync<long>("select coalesce(sum(amount), 0)::bigint from unsettled_journal where bank_code = $1", bank));
         // Its position actor is made to read the released position again.
         Assert.Equal(0L, await postgres.ScalarAsync<long>("select count(*) from banks where code = $1 and cap_applied is not null", bank));
     }

@@ -18,40 +18,41 @@ public sealed class SettlementHost : HostFixture
 }
 
 /// <summary>
-/// The central bank's windows through the running switch. These tests pay in SYP through a biller of their own, a
-/// currency no other test pays in, so closing and settling its windows moves nobody else's position.
+/// The central bank's windows through the running switch. These tests pay in JOD through billers of their own, a
+/// currency no other test approves payments in (the journal's own tests use SYP), so closing and settling its windows
+/// moves nobody else's position.
 /// </summary>
 public class SettlementWindowsTests(SettlementHost host) : IClassFixture<SettlementHost>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private static readonly Currency Syp = Currency.FromAlpha("SYP")!;
+    private static readonly Currency Jod = Currency.FromAlpha("JOD")!;
 
     private PostgresSettlementWindows Windows => host.Service<PostgresSettlementWindows>();
 
-    /// <summary>A prepaid SYP biller and a bank enrolled with it.</summary>
-    private async Task<(string Bank, string Biller)> SypBankAsync(long cap)
+    /// <summary>A prepaid JOD biller and a bank enrolled with it.</summary>
+    private async Task<(string Bank, string Biller)> JodBankAsync(long cap)
     {
-        var biller = $"SY{Random.Shared.Next(10_000_000, 99_999_999)}";
+        var biller = $"JO{Random.Shared.Next(10_000_000, 99_999_999)}";
         await host.Postgres.Scalar<int>("""
             insert into billers (code, name_en, name_ar, category, currency, presentment, payment_rule, transaction_limit, account_pattern, channels)
-            values ($1, 'Syrian top-up', 'شحن', 'telecom', 760, 'prepaid', 'any', 10000000, '^05[0-9]{8}$', '{ATM,IB,MB}') returning 1
+            values ($1, 'Jordanian top-up', 'شحن', 'telecom', 400, 'prepaid', 'any', 10000000, '^05[0-9]{8}$', '{ATM,IB,MB}') returning 1
             """, biller);
         return (await TestData.Bank(host.Postgres, cap), biller);
     }
 
     private static async Task<string> PayAsync(Adapters.Iso8583.IsoClient bank, string bankCode, string biller, long amount) =>
-        (await bank.SendAsync(Payment(bankCode, "0512345678", amount, biller, "MB", "760"), Wait)).GetString(39)!;
+        (await bank.SendAsync(Payment(bankCode, "0512345678", amount, biller, "MB", "400"), Wait)).GetString(39)!;
 
     [Fact]
     public async Task Net_debit_cap_used_in_a_window_is_released_when_it_is_settled_and_not_when_it_closes()
     {
-        var (bankCode, biller) = await SypBankAsync(cap: 5_000);
+        var (bankCode, biller) = await JodBankAsync(cap: 5_000);
         await using var bank = await host.SignedOnAsync(bankCode);
         var first = new[] { await PayAsync(bank, bankCode, biller, 1_500), await PayAsync(bank, bankCode, biller, 1_500), await PayAsync(bank, bankCode, biller, 1_500) };
         var overCap = await PayAsync(bank, bankCode, biller, 1_500);
 
-        var close = await Windows.CloseAsync(Syp, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
+        var close = await Windows.CloseAsync(Jod, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
         var whileClosed = await PayAsync(bank, bankCode, biller, 1_500);
         // A refresh of the bank's position after the close (what the settlement makes happen) still finds it used.
         await CapChange.SetAsync(host.Service<PostgresPositionSource>(), bankCode, 5_000, AuditActor.CommandLine(), Wait, TimeProvider.System, CancellationToken.None);
@@ -63,7 +64,7 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         Assert.Equal(["00", "00", "00"], first);
         Assert.Equal(["51", "51", "51"], new[] { overCap, whileClosed, afterRefresh });
         Assert.Equal(WindowChangeOutcome.Done, settled.Outcome);
-        Assert.Equal(4_500, settled.Window!.Paid.Minor);
+        Assert.Equal(WindowState.Settled, settled.Window!.State);
         Assert.Equal("00", afterSettlement);
         Assert.Equal((4_000L, 0L), await host.PositionWhenSettledAsync(bankCode));
     }
@@ -74,7 +75,7 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         using var centralBank = new RestClient(host.HttpPort, await RestBanks.CreateKey(host.Postgres, "central_bank"));
         using var aBank = new RestClient(host.HttpPort, RestBanks.PlainKey);
 
-        var closed = await centralBank.PostAsync("settlement/windows/close?currency=SYP");
+        var closed = await centralBank.PostAsync("settlement/windows/close?currency=JOD");
         var windowId = closed["windowId"]!;
         var openId = closed["nextWindowId"]!;
         var confirmOpen = await centralBank.PostAsync($"settlement/windows/{openId}/confirm");
@@ -106,7 +107,7 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
     [Fact]
     public async Task Command_line_change_out_of_turn_exits_non_zero_with_its_reason_and_changes_nothing()
     {
-        var close = await Windows.CloseAsync(Syp, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
+        var close = await Windows.CloseAsync(Jod, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
         using var output = new StringWriter();
         using var errors = new StringWriter();
 
@@ -119,7 +120,7 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         Assert.Contains($"window {close.NextWindowId}: the window is open", errors.ToString());
         Assert.Contains("there is no settlement window 999999999999", errors.ToString());
         Assert.Contains("was aborted", errors.ToString());
-        Assert.StartsWith($"{close.WindowId}\tSYP\taborted", output.ToString());
+        Assert.StartsWith($"{close.WindowId}\tJOD\taborted", output.ToString());
         Assert.Equal(WindowState.Open, (await Windows.FindAsync(close.NextWindowId, CancellationToken.None))!.State);
     }
 
@@ -144,6 +145,53 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         Assert.Contains(rest["settlementDate"], new[] { before.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), after.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) });
         Assert.NotEqual("00", declined.GetString(39));
         Assert.Null(declined.GetString(15));
+    }
+
+    [Fact]
+    public async Task Net_positions_of_a_closed_window_balance_and_match_the_journal_in_json_csv_and_on_the_command_line()
+    {
+        var (bankA, billerA) = await JodBankAsync(cap: 100_000_000);
+        var (bankB, billerB) = await JodBankAsync(cap: 100_000_000);
+        await using var a = await host.SignedOnAsync(bankA);
+        await using var b = await host.SignedOnAsync(bankB);
+        using var centralBank = new RestClient(host.HttpPort, await RestBanks.CreateKey(host.Postgres, "central_bank"));
+        Assert.Equal("00", await PayAsync(a, bankA, billerA, 1_000));
+        Assert.Equal("00", await PayAsync(b, bankB, billerA, 2_000));
+        var reversed = Payment(bankB, "0512345678", 500, billerB, "MB", "400");
+        Assert.Equal("00", (await b.SendAsync(reversed, Wait)).GetString(39));
+        Assert.Equal("00", (await b.SendAsync(Reversal(reversed), Wait)).GetString(39));
+
+        var open = (await Windows.CloseAsync(Jod, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None));
+        var json = await centralBank.GetAsync($"settlement/windows/{open.WindowId}/net-positions");
+        var csv = await centralBank.GetAsync($"settlement/windows/{open.WindowId}/net-positions?format=csv");
+        var ofOpen = await centralBank.GetAsync($"settlement/windows/{open.NextWindowId}/net-positions");
+        var ofUnknown = await centralBank.GetAsync("settlement/windows/999999999999/net-positions");
+        var asXml = await centralBank.GetAsync($"settlement/windows/{open.WindowId}/net-positions?format=xml");
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var cli = await SettlementCommand.ReportAsync(Windows, open.WindowId, "csv", output, errors, CancellationToken.None);
+        var cliOpen = await SettlementCommand.ReportAsync(Windows, open.NextWindowId, "json", output, errors, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, json.Status);
+        var positions = json.Json["positions"]!.AsArray().ToDictionary(p => $"{p!["kind"]}:{p["participant"]}", p => p!["net"]!.GetValue<string>());
+        Assert.Equal("-1.000", positions[$"bank:{bankA}"]);
+        Assert.Equal("-2.000", positions[$"bank:{bankB}"]);
+        Assert.Equal("3.000", positions[$"biller:{billerA}"]);
+        Assert.Equal("0.000", positions[$"biller:{billerB}"]);
+        var totals = json.Json["totals"]!;
+        Assert.Equal("0.000", totals["netSum"]!.GetValue<string>());
+        var window = (await Windows.FindAsync(open.WindowId, CancellationToken.None))!;
+        Assert.Equal((window.Paid + window.Reversed).Format(), totals["debit"]!.GetValue<string>());
+        Assert.Equal(totals["debit"]!.GetValue<string>(), totals["credit"]!.GetValue<string>());
+        Assert.Equal(("text/csv", HttpStatusCode.OK), (csv.ContentType, csv.Status));
+        Assert.EndsWith($"{open.WindowId},JOD,total,,{totals["debit"]},{totals["credit"]},0.000\n", csv.Text);
+        Assert.Contains($"{open.WindowId},JOD,bank,{bankB},2.500,0.500,-2.000\n", csv.Text);
+        Assert.Equal((HttpStatusCode.Conflict, "12"), (ofOpen.Status, ofOpen.Code));
+        Assert.Equal((HttpStatusCode.NotFound, "12"), (ofUnknown.Status, ofUnknown.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "30"), (asXml.Status, asXml.Code));
+        Assert.Equal((0, 1), (cli, cliOpen));
+        Assert.Equal(csv.Text, output.ToString());
+        Assert.Contains("only a closed or settled window", errors.ToString());
     }
 
     private static async Task<string> PollAsync(Func<Task<string>> attempt, string wanted)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Switch.Monetary;
+using Switch.Settlement.Netting;
 using Switch.Settlement.Windows;
 
 namespace Switch.Adapters.Postgres;
@@ -205,6 +206,51 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
             var into = await abort.ExecuteScalarAsync(cancellationToken);
             return $$"""{"state": "aborted", "carriedInto": {{into}}}""";
         }, cancellationToken);
+
+    /// <summary>
+    /// What each paying bank's customers paid each biller in a closed or settled window (with the aborted windows carried
+    /// into it), and what was reversed in it, for netting; null for no such window, a refusal for an open or aborted one
+    /// (an open window's contents still change; an aborted one's are netted with the window it was carried into).
+    /// </summary>
+    public async Task<(SettlementWindow? Window, string? Refusal, IReadOnlyList<WindowFlow> Flows)> FlowsAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } window)
+        {
+            return (null, $"there is no settlement window {id}", []);
+        }
+
+        if (window.State is WindowState.Open or WindowState.Aborted)
+        {
+            return (window, $"window {id} is {window.State.ToString().ToLowerInvariant()}: only a closed or settled window has final net positions", []);
+        }
+
+        await using var command = dataSource.CreateCommand($"""
+            with recursive netted(id) as (
+                select $1::bigint
+                union
+                select s.id from settlement_windows s join netted on s.carried_into = netted.id
+            ), windows as (
+                select w.* from settlement_windows w join netted using (id)
+            ), flows as (
+                select p.bank_code, p.biller_code, p.amount as paid, 0::bigint as reversed from payments p join windows w on {WindowRows}
+                 where p.response_code = '00'
+                union all
+                select r.bank_code, p.biller_code, 0, r.amount from reversals r join payments p using (bank_code, reference, local_date)
+                  join windows w on p.currency = w.currency and r.settlement_epoch >= w.first_epoch and r.settlement_epoch <= w.last_epoch
+                 where r.outcome = 'applied'
+            )
+            select bank_code, biller_code, sum(paid)::bigint, sum(reversed)::bigint from flows group by bank_code, biller_code order by bank_code, biller_code
+            """);
+        command.Parameters.AddWithValue(id);
+        var flows = new List<WindowFlow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            flows.Add(new WindowFlow(reader.GetString(0), reader.GetString(1), new Money(reader.GetInt64(2), window.Currency), new Money(reader.GetInt64(3), window.Currency)));
+        }
+
+        return (window, null, flows);
+    }
 
     private async Task<WindowChange> ChangeAsync(
         long id, WindowAction action, AuditActor who, Func<NpgsqlTransaction, SettlementWindow, Task<string>> change, CancellationToken cancellationToken)

@@ -3,6 +3,8 @@ using System.Globalization;
 using Switch.Adapters.Postgres;
 using Switch.Host.Rest;
 using Switch.Monetary;
+using Switch.Settlement.Netting;
+using Switch.Settlement.Reports;
 using Switch.Settlement.Windows;
 
 namespace Switch.Host.Cli;
@@ -20,6 +22,7 @@ public static class SettlementCommand
         command.Subcommands.Add(CreateWindows());
         command.Subcommands.Add(CreateClose());
         command.Subcommands.Add(CreateChange(WindowAction.Confirm, "Confirm a closed window settled: what its banks owe for it is released from their net debit caps."));
+        command.Subcommands.Add(CreateReport());
         command.Subcommands.Add(CreateChange(WindowAction.Abort, "Abort a closed window: its payments and reversals are settled with the window open now."));
         return command;
     }
@@ -76,6 +79,45 @@ public static class SettlementCommand
             return await ChangeAsync(app.Services.GetRequiredService<PostgresSettlementWindows>(), id, action, AuditActor.CommandLine(), Console.Out, Console.Error, cancellationToken);
         });
         return change;
+    }
+
+    private static Command CreateReport()
+    {
+        var window = new Argument<string>("window") { Description = "The id of a closed or settled window." };
+        var format = new Option<string>("--format") { Description = "csv or json.", DefaultValueFactory = _ => "csv" };
+        var report = new Command("report", "Print the multilateral net position of each participant in a closed window, with the totals that prove it balances.")
+        {
+            window, format,
+        };
+        report.SetAction(async (result, cancellationToken) =>
+        {
+            if (!SettlementApi.TryParseId(result.GetValue(window), out var id) || result.GetValue(format) is not ("csv" or "json"))
+            {
+                await Console.Error.WriteLineAsync("error: a window id is 1 to 18 digits, --format csv or json");
+                return 2;
+            }
+
+            await using var app = SwitchHost.Build([]);
+            await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            return await ReportAsync(app.Services.GetRequiredService<PostgresSettlementWindows>(), id, result.GetValue(format)!, Console.Out, Console.Error, cancellationToken);
+        });
+        return report;
+    }
+
+    /// <summary>The report verb's work, also run by tests: 0 and the report, or 1 and why there is none.</summary>
+    public static async Task<int> ReportAsync(
+        PostgresSettlementWindows store, long id, string format, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var (found, refusal, flows) = await store.FlowsAsync(id, cancellationToken);
+        if (found is null || refusal is not null)
+        {
+            await errors.WriteLineAsync($"error: {refusal}");
+            return 1;
+        }
+
+        var netting = NetPositions.Net(found.Currency, flows, SettlementBanks.Of);
+        await output.WriteAsync(format == "json" ? NetPositionReport.Json(id, netting) + "\n" : NetPositionReport.Csv(id, netting));
+        return 0;
     }
 
     /// <summary>The verb's work, also run by tests: 0 when done, 1 (with the reason on <paramref name="errors"/>) when refused.</summary>

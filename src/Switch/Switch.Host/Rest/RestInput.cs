@@ -36,6 +36,8 @@ public static class RestInput
     /// <summary>A receipt code (spec RV) as printed on a receipt.</summary>
     public static readonly FieldRule ReceiptCode = new(32, char.IsAsciiLetterOrDigit, "1 to 32 characters of A-Z a-z 0-9");
 
+    public static readonly FieldRule ReportFormat = new(4, char.IsAsciiLetterLower, "json or csv");
+
     /// <summary>A settlement window's id.</summary>
     public static readonly FieldRule WindowId = new(18, char.IsAsciiDigit, "1 to 18 digits");
 
@@ -56,6 +58,7 @@ public static class RestInput
         ["idempotencyKey"] = IdempotencyKey,
         ["windowId"] = WindowId,
         ["currency"] = Currency,
+        ["format"] = ReportFormat,
     };
 
     /// <summary>Why <paramref name="value"/> breaks <paramref name="rule"/>, or null when it keeps it. An absent value keeps every rule: whether it is required is the handler's to say.</summary>

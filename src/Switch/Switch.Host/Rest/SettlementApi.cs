@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Adapters.Postgres;
 using Switch.Monetary;
+using Switch.Settlement.Netting;
+using Switch.Settlement.Reports;
 using Switch.Settlement.Windows;
 
 namespace Switch.Host.Rest;
@@ -25,7 +27,34 @@ public static class SettlementApi
         windows.MapPost("/{windowId}/abort", (string windowId, HttpContext http, PostgresSettlementWindows store) =>
                 ChangeAsync(windowId, WindowAction.Abort, http, store))
             .WithName("AbortSettlementWindow").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        windows.MapGet("/{windowId}/net-positions", NetPositionsAsync).WithName("SettlementWindowNetPositions")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
+    }
+
+    /// <summary>GET /windows/{id}/net-positions (JSON, or CSV with ?format=csv): each participant's multilateral net position.</summary>
+    private static async Task<IResult> NetPositionsAsync(string windowId, string? format, HttpContext http, PostgresSettlementWindows store)
+    {
+        if (!TryParseId(windowId, out var id))
+        {
+            return Problems.For(ResponseCodes.FormatError, "a window id is 1 to 18 digits", http);
+        }
+
+        if (format is not (null or "json" or "csv"))
+        {
+            return Problems.For(ResponseCodes.FormatError, "format is json or csv", http);
+        }
+
+        var (window, refusal, flows) = await store.FlowsAsync(id, http.Deadline());
+        if (window is null || refusal is not null)
+        {
+            return Problems.WithStatus(ResponseCodes.InvalidTransaction, window is null ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict, refusal, http);
+        }
+
+        var netting = NetPositions.Net(window.Currency, flows, SettlementBanks.Of);
+        return format == "csv"
+            ? TypedResults.Text(NetPositionReport.Csv(id, netting), "text/csv")
+            : TypedResults.Ok(NetPositionReport.Body(id, netting));
     }
 
     private static async Task<Ok<WindowBody[]>> ListAsync(HttpContext http, PostgresSettlementWindows store) =>
@@ -75,6 +104,15 @@ public static class SettlementApi
     private static WindowBody Body(SettlementWindow w) => new(
         Id(w.Id), w.Currency.Alpha, w.State.ToString().ToLowerInvariant(), w.OpenedAt, w.ClosedAt, w.ClosedBy?.ToString().ToLowerInvariant(), w.EndedAt,
         w.CarriedInto is { } into ? Id(into) : null, w.Payments, w.Paid.Format(), w.Reversals, w.Reversed.Format(), w.Net.Format());
+}
+
+/// <summary>
+/// The bank that settles for a biller. Until billers name their settlement accounts (the billers issue), none does, and
+/// each biller appears in the net positions as a participant of its own.
+/// </summary>
+public static class SettlementBanks
+{
+    public static string? Of(string biller) => null;
 }
 
 /// <summary>A settlement window: amounts as decimal strings in the currency's units, like every amount of the API.</summary>
