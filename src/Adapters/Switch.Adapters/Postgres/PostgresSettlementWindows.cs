@@ -47,7 +47,7 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
     {
         for (var attempt = 1; ; attempt++)
         {
-            var started = Stopwatch.GetTimestamp();
+            long started = 0;
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -57,6 +57,8 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
                     await patience.ExecuteNonQueryAsync(cancellationToken);
                 }
 
+                // Commits wait from the moment the close asks for the lock until it commits: timed from here.
+                started = Stopwatch.GetTimestamp();
                 long closed;
                 TimeSpan lockWait;
                 await using (var close = new NpgsqlCommand("select closed_id, lock_wait from close_settlement_window($1, $2)", connection, transaction))
