@@ -47,43 +47,36 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
     {
         for (var attempt = 1; ; attempt++)
         {
-            long started = 0;
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var patience = new NpgsqlCommand($"set local lock_timeout = {(int)LockPatience.TotalMilliseconds}", connection, transaction))
-                {
-                    await patience.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                // Commits wait from the moment the close asks for the lock until it commits: timed from here.
-                started = Stopwatch.GetTimestamp();
-                long closed;
+                // One statement, so its own transaction: the lock is held from its grant to the commit inside the server,
+                // and commits wait from the moment it is asked for until then.
+                var started = Stopwatch.GetTimestamp();
+                await using var close = dataSource.CreateCommand("""
+                    with closed as materialized (
+                        select * from close_settlement_window_at_once($1, $2, $3)
+                    ), audited as (
+                        insert into audit_log (api_key_id, role, actor, action, subject, before, after)
+                        select $4, $5, $6, 'settlement.window.close', 'window:' || closed_id, '{"state": "open"}',
+                               jsonb_build_object('state', 'closed', 'next', next_id)
+                          from closed where $6::text is not null
+                    )
+                    select closed_id, next_id, lock_wait from closed
+                    """);
+                close.Parameters.AddWithValue((short)currency.Numeric);
+                close.Parameters.AddWithValue(by == ClosedBy.Cutoff ? "cutoff" : "demand");
+                close.Parameters.AddWithValue($"{(int)LockPatience.TotalMilliseconds}ms");
+                close.Parameters.Add(new NpgsqlParameter { Value = (object?)who?.KeyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+                close.Parameters.Add(new NpgsqlParameter { Value = (object?)who?.Role ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                close.Parameters.Add(new NpgsqlParameter { Value = (object?)who?.Name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                long closed, next;
                 TimeSpan lockWait;
-                await using (var close = new NpgsqlCommand("select closed_id, lock_wait from close_settlement_window($1, $2)", connection, transaction))
+                await using (var reader = await close.ExecuteReaderAsync(cancellationToken))
                 {
-                    close.Parameters.AddWithValue((short)currency.Numeric);
-                    close.Parameters.AddWithValue(by == ClosedBy.Cutoff ? "cutoff" : "demand");
-                    await using var reader = await close.ExecuteReaderAsync(cancellationToken);
                     await reader.ReadAsync(cancellationToken);
-                    (closed, lockWait) = (reader.GetInt64(0), reader.GetTimeSpan(1));
+                    (closed, next, lockWait) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetTimeSpan(2));
                 }
 
-                long next;
-                await using (var opened = new NpgsqlCommand("select id from settlement_windows where currency = $1 and state = 'open'", connection, transaction))
-                {
-                    opened.Parameters.AddWithValue((short)currency.Numeric);
-                    next = (long)(await opened.ExecuteScalarAsync(cancellationToken))!;
-                }
-
-                if (who is not null)
-                {
-                    await PostgresAuditTrail.RecordAsync(transaction, who, "settlement.window.close", $"window:{closed}",
-                        """{"state": "open"}""", $$"""{"state": "closed", "next": {{next}}}""", cancellationToken);
-                }
-
-                await transaction.CommitAsync(cancellationToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 logger.LogInformation(
                     "Settlement window {Window} ({Currency}) closed by {By}; window {Next} open. Commits waited at most {Stall:F1} ms for the close ({LockWait:F1} ms for in-flight commits, attempt {Attempt})",

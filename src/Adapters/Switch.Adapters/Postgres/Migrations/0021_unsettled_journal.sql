@@ -24,3 +24,15 @@ select r.bank_code, -r.amount
   from reversals r join payments p using (bank_code, reference, local_date) left join settlement_window_settled s
     on s.currency = p.currency and r.settlement_epoch between s.first_epoch and s.last_epoch
  where r.outcome = 'applied' and not coalesce(s.settled, false);
+
+-- The close in one statement (its own transaction): the barrier's lock is then held only inside the server, from its
+-- grant to the commit, never across a round trip to the client. It waits at most p_patience for the lock (the caller
+-- tries again), and names the window it opened.
+create function close_settlement_window_at_once(p_currency smallint, p_by text, p_patience text,
+                                                out closed_id bigint, out next_id bigint, out lock_wait interval)
+language plpgsql as $$
+begin
+    perform set_config('lock_timeout', p_patience, true);
+    select c.closed_id, c.lock_wait into closed_id, lock_wait from close_settlement_window(p_currency, p_by) c;
+    select id into next_id from settlement_windows where currency = p_currency and state = 'open';
+end $$;
