@@ -25,7 +25,7 @@ public sealed class WindowCloserTests : IDisposable
         {
             Interlocked.Increment(ref calls);
             closed.TrySetResult(clock.GetUtcNow());
-            return Task.FromResult<IReadOnlyList<WindowClose>>([new WindowClose(7, 8, TimeSpan.Zero, TimeSpan.FromMilliseconds(3))]);
+            return Task.FromResult<IReadOnlyList<WindowClose>>([new WindowClose(7, 8, TimeSpan.Zero, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3))]);
         }, clock));
         var at = await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -75,8 +75,8 @@ public sealed class WindowCloser : ReceiveActor, IWithTimers
         _closing = false;
         foreach (var close in closed.Closes)
         {
-            _log.Info("Cut-off {0:u}: settlement window {1} closed, window {2} open; commits held {3:F1} ms",
-                _due, close.WindowId, close.NextWindowId, close.Elapsed.TotalMilliseconds);
+            _log.Info("Cut-off {0:u}: settlement window {1} closed, window {2} open; commits held {3:F1} ms in the server plus its commit",
+                _due, close.WindowId, close.NextWindowId, close.InServer.TotalMilliseconds);
         }
 
         _due = _schedule.Next(_time.GetUtcNow());

@@ -61,8 +61,12 @@ public static class WindowTransitions
     };
 }
 
-/// <summary>The outcome of a close: the window closed, and how long the close waited for commits in flight (and held new ones).</summary>
-public sealed record WindowClose(long WindowId, long NextWindowId, TimeSpan LockWait, TimeSpan Elapsed);
+/// <summary>
+/// The outcome of a close: the window closed and the one opened; how long it waited for the commits in flight
+/// (<paramref name="LockWait"/>); how long commits were held in the server, that wait included (<paramref name="InServer"/>;
+/// its commit adds one fsync); and the close's round trip as its client saw it (<paramref name="Elapsed"/>).
+/// </summary>
+public sealed record WindowClose(long WindowId, long NextWindowId, TimeSpan LockWait, TimeSpan InServer, TimeSpan Elapsed);
 
 public enum WindowChangeOutcome
 {

@@ -56,7 +56,7 @@ public static class SettlementCommand
             var closed = await app.Services.GetRequiredService<PostgresSettlementWindows>().CloseAsync(known, ClosedBy.Demand, AuditActor.CommandLine(), cancellationToken);
             Console.WriteLine(closed.WindowId.ToString(CultureInfo.InvariantCulture));
             await Console.Error.WriteLineAsync(
-                $"window {closed.WindowId} ({known.Alpha}) closed; window {closed.NextWindowId} open; commits held {closed.Elapsed.TotalMilliseconds:F1} ms");
+                $"window {closed.WindowId} ({known.Alpha}) closed; window {closed.NextWindowId} open; commits held {closed.InServer.TotalMilliseconds:F1} ms in the server plus its commit");
             return 0;
         });
         return close;

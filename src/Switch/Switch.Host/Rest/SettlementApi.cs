@@ -69,7 +69,7 @@ public static class SettlementApi
         }
 
         var close = await store.CloseAsync(known, ClosedBy.Demand, AuditActor.Of(http.Caller()), http.Deadline());
-        return TypedResults.Ok(new WindowCloseBody(Id(close.WindowId), Id(close.NextWindowId), known.Alpha, Math.Round(close.Elapsed.TotalMilliseconds, 1)));
+        return TypedResults.Ok(new WindowCloseBody(Id(close.WindowId), Id(close.NextWindowId), known.Alpha, Math.Round(close.InServer.TotalMilliseconds, 1)));
     }
 
     private static async Task<Results<Ok<WindowBody>, ProblemHttpResult>> ChangeAsync(
