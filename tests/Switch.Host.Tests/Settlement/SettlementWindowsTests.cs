@@ -58,13 +58,13 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
         await CapChange.SetAsync(host.Service<PostgresPositionSource>(), bankCode, 5_000, AuditActor.CommandLine(), Wait, TimeProvider.System, CancellationToken.None);
         var afterRefresh = await PayAsync(bank, bankCode, biller, 1_500);
 
-        var settled = await Windows.ConfirmAsync(close.WindowId, AuditActor.CommandLine(), CancellationToken.None);
+        using var centralBank = new RestClient(host.HttpPort, await RestBanks.CreateKey(host.Postgres, "central_bank"));
+        var settled = await centralBank.PostAsync($"settlement/windows/{close.WindowId}/confirm");
         var afterSettlement = await PollAsync(() => PayAsync(bank, bankCode, biller, 4_000), "00");
 
         Assert.Equal(["00", "00", "00"], first);
         Assert.Equal(["51", "51", "51"], new[] { overCap, whileClosed, afterRefresh });
-        Assert.Equal(WindowChangeOutcome.Done, settled.Outcome);
-        Assert.Equal(WindowState.Settled, settled.Window!.State);
+        Assert.Equal((HttpStatusCode.OK, "settled"), (settled.Status, settled["state"]));
         Assert.Equal("00", afterSettlement);
         Assert.Equal((4_000L, 0L), await host.PositionWhenSettledAsync(bankCode));
     }

@@ -183,7 +183,7 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
             await using var settle = new NpgsqlCommand("update settlement_windows set state = 'settled', ended_at = now() where id = $1", transaction.Connection, transaction);
             settle.Parameters.AddWithValue(window.Id);
             await settle.ExecuteNonQueryAsync(cancellationToken);
-            return """{"state": "settled"}""";
+            return ("""{"state": "settled"}""", (IReadOnlyList<string>)banks);
         }, cancellationToken);
 
     /// <summary>
@@ -201,7 +201,7 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
             abort.Parameters.AddWithValue(window.Id);
             abort.Parameters.AddWithValue((short)window.Currency.Numeric);
             var into = await abort.ExecuteScalarAsync(cancellationToken);
-            return $$"""{"state": "aborted", "carriedInto": {{into}}}""";
+            return ($$"""{"state": "aborted", "carriedInto": {{into}}}""", (IReadOnlyList<string>)[]);
         }, cancellationToken);
 
     /// <summary>
@@ -250,7 +250,7 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
     }
 
     private async Task<WindowChange> ChangeAsync(
-        long id, WindowAction action, AuditActor who, Func<NpgsqlTransaction, SettlementWindow, Task<string>> change, CancellationToken cancellationToken)
+        long id, WindowAction action, AuditActor who, Func<NpgsqlTransaction, SettlementWindow, Task<(string After, IReadOnlyList<string> Released)>> change, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -272,12 +272,12 @@ public sealed class PostgresSettlementWindows(NpgsqlDataSource dataSource, ILogg
             return new WindowChange(WindowChangeOutcome.Refused, $"window {id}: {refusal}", window);
         }
 
-        var after = await change(transaction, window);
+        var (after, released) = await change(transaction, window);
         await PostgresAuditTrail.RecordAsync(transaction, who, $"settlement.window.{action.ToString().ToLowerInvariant()}", $"window:{id}",
             $$"""{"state": "{{window.State.ToString().ToLowerInvariant()}}"}""", after, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Settlement window {Window} ({Currency}): {Action} by {Who}", id, window.Currency.Alpha, action, who.Name);
-        return new WindowChange(WindowChangeOutcome.Done, null, await FindAsync(id, cancellationToken));
+        return new WindowChange(WindowChangeOutcome.Done, null, await FindAsync(id, cancellationToken)) { Released = released };
     }
 
     private static async Task<IReadOnlyList<SettlementWindow>> ReadWindowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -75,5 +75,8 @@ public enum WindowChangeOutcome
     Refused,
 }
 
-/// <summary>A confirm or abort: done, or why not (nothing was changed then).</summary>
-public sealed record WindowChange(WindowChangeOutcome Outcome, string? Reason = null, SettlementWindow? Window = null);
+/// <summary>A confirm or abort: done, or why not (nothing was changed then); for a confirm, the banks whose positions it released.</summary>
+public sealed record WindowChange(WindowChangeOutcome Outcome, string? Reason = null, SettlementWindow? Window = null)
+{
+    public IReadOnlyList<string> Released { get; init; } = [];
+}

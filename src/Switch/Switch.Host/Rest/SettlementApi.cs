@@ -1,4 +1,5 @@
 using System.Globalization;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switch.Adapters.Postgres;
 using Switch.Monetary;
@@ -21,11 +22,11 @@ public static class SettlementApi
         var windows = api.MapGroup("/windows").WithTags("Settlement");
         windows.MapGet("/", ListAsync).WithName("ListSettlementWindows");
         windows.MapPost("/close", CloseAsync).WithName("CloseSettlementWindow").ProducesProblem(StatusCodes.Status400BadRequest);
-        windows.MapPost("/{windowId}/confirm", (string windowId, HttpContext http, PostgresSettlementWindows store) =>
-                ChangeAsync(windowId, WindowAction.Confirm, http, store))
+        windows.MapPost("/{windowId}/confirm", (string windowId, HttpContext http, PostgresSettlementWindows store, Actors.SwitchActors actors) =>
+                ChangeAsync(windowId, WindowAction.Confirm, http, store, actors))
             .WithName("ConfirmSettlementWindow").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        windows.MapPost("/{windowId}/abort", (string windowId, HttpContext http, PostgresSettlementWindows store) =>
-                ChangeAsync(windowId, WindowAction.Abort, http, store))
+        windows.MapPost("/{windowId}/abort", (string windowId, HttpContext http, PostgresSettlementWindows store, Actors.SwitchActors actors) =>
+                ChangeAsync(windowId, WindowAction.Abort, http, store, actors))
             .WithName("AbortSettlementWindow").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         windows.MapGet("/{windowId}/net-positions", NetPositionsAsync).WithName("SettlementWindowNetPositions")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -73,7 +74,7 @@ public static class SettlementApi
     }
 
     private static async Task<Results<Ok<WindowBody>, ProblemHttpResult>> ChangeAsync(
-        string windowId, WindowAction action, HttpContext http, PostgresSettlementWindows store)
+        string windowId, WindowAction action, HttpContext http, PostgresSettlementWindows store, Actors.SwitchActors actors)
     {
         if (!TryParseId(windowId, out var id))
         {
@@ -84,6 +85,13 @@ public static class SettlementApi
         var change = action == WindowAction.Confirm
             ? await store.ConfirmAsync(id, who, http.Deadline())
             : await store.AbortAsync(id, who, http.Deadline());
+        // The released banks' position actors read their positions now; the cap watcher would within its refresh anyway
+        // (their caps are marked unacknowledged), but another cluster on the same database may acknowledge first.
+        foreach (var bank in change.Released)
+        {
+            actors.Positions.Tell(new Positions.RefreshCap(bank));
+        }
+
         return change.Outcome switch
         {
             WindowChangeOutcome.Done => TypedResults.Ok(Body(change.Window!)),
