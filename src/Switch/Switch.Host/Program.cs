@@ -12,6 +12,7 @@ root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(BillersCommand.Create());
 root.Subcommands.Add(NotificationsCommand.Create());
 root.Subcommands.Add(SimulateBillersCommand.Create());
+root.Subcommands.Add(SettlementCommand.Create());
 // serve handles SIGTERM itself and drains for as long as that takes (NodeDrain); System.CommandLine would end the
 // process two seconds after the signal, with exit code 143, whatever the drain was doing.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = args is ["serve", ..] ? null : TimeSpan.FromSeconds(2) };

@@ -55,6 +55,7 @@ public static class SwitchHost
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), options.BankCacheTime, sp.GetRequiredService<BankKeyStore>()));
         builder.Services.AddSingleton(_ => new RedisProbe(options.Redis.ConnectionString));
         builder.AddTransactionCore();
+        builder.AddSettlement(options);
         builder.AddBillerNotifications();
         builder.AddIsoListener(options);
         builder.AddRestApi(options);

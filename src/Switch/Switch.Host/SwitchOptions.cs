@@ -36,6 +36,8 @@ public sealed class SwitchOptions
     /// <summary>Position actors: settling forgotten reservations, journal outages, cap refresh.</summary>
     public PositionSettings Positions { get; set; } = new();
 
+    public Settlement.SettlementSettings Settlement { get; set; } = new();
+
     /// <summary>How long billers and their enrolments are kept in memory before they are read again.</summary>
     public TimeSpan CatalogRefresh { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -145,10 +145,7 @@ public class PaymentJournalTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal(17_000L, await CommittedAsync(bank));
         Assert.True(await postgres.ScalarAsync<bool>("""
             select not exists (
-                select bank_code, sum(amount) from (
-                    select bank_code, amount from payments where response_code = '00'
-                    union all select bank_code, -amount from reversals where outcome = 'applied') journal
-                 group by bank_code having sum(amount) <> 0
+                select bank_code, sum(amount) from unsettled_journal group by bank_code having sum(amount) <> 0
                 except select bank_code, committed from bank_positions where committed <> 0)
             """));
     }

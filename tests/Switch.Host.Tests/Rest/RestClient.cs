@@ -39,6 +39,7 @@ public sealed class RestClient(int httpPort, string? apiKey) : IDisposable
             Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
         });
 
+    public Task<Answer> PostAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Post, path));
     /// <summary>Any method with an optional JSON body (the operator's and billers' routes).</summary>
     public Task<Answer> SendAsync(HttpMethod method, string path, string? json = null) =>
         SendAsync(new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") });

@@ -62,6 +62,16 @@ public sealed class SwitchReferences
     /// </summary>
     public static string EarliestAt(DateTimeOffset time) => "SW" + time.ToUnixTimeMilliseconds().ToString("X11");
 
+    /// <summary>
+    /// When a reference was made, to the millisecond, by its node's clock: its first 11 hex digits in either format (null
+    /// for text that is no reference).
+    /// </summary>
+    public static DateTimeOffset? MadeAt(string reference) =>
+        reference.Length >= 13 && reference.StartsWith("SW", StringComparison.Ordinal)
+        && long.TryParse(reference.AsSpan(2, 11), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+
     /// <summary>The millisecond and count part: one more than the last at least, so never the same twice in this process.</summary>
     private long NextTime()
     {

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Switch.Positions;
+using Switch.Settlement.Cutoffs;
+using Switch.Settlement.Windows;
 
 namespace Switch.Host.Actors;
 
@@ -17,6 +19,12 @@ public static class ClusterSingletons
     {
         Singleton(system, CapWatcherName, CapWatcher.Props(positionSource, positions, settings));
     }
+
+    public const string WindowCloserName = "settlement-window-closer";
+
+    public static void StartWindowCloser(
+        ActorSystem system, CutoffSchedule schedule, Func<CancellationToken, Task<IReadOnlyList<WindowClose>>> closeAll, TimeProvider time) =>
+        Singleton(system, WindowCloserName, WindowCloser.Props(schedule, closeAll, time));
 
     private static void Singleton(ActorSystem system, string name, Props props) =>
         system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);

@@ -12,7 +12,8 @@ namespace Switch.Host.Actors;
 /// downed this node, or a fatal error), stops the host with a non-zero exit code so its supervisor starts it again.
 /// </summary>
 public sealed class SwitchActors(
-    SwitchOptions options, PostgresPositionSource positionSource, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SwitchActors> logger) : IPositions
+    SwitchOptions options, PostgresPositionSource positionSource, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SwitchActors> logger,
+    PostgresSettlementWindows windows, SettlementCutoffs cutoffs) : IPositions
 {
     /// <summary>The process's exit code after its actor system ended on its own (EX_SOFTWARE).</summary>
     public const int ClusterLostExitCode = 70;
@@ -46,6 +47,10 @@ public sealed class SwitchActors(
         _system = await SwitchActorSystem.StartAsync(options.Cluster, TransportSecurity.ForCluster(options.Cluster.Tls, time), cancellationToken);
         _positions = PositionSharding.Start(_system, positionSource, options.Positions, time);
         ClusterSingletons.Start(_system, positionSource, _positions, options.Positions);
+        if (cutoffs.Schedule is { } schedule)
+        {
+            ClusterSingletons.StartWindowCloser(_system, schedule, cancel => windows.CloseAllAsync(Settlement.Windows.ClosedBy.Cutoff, cancel), time);
+        }
         // Whatever starts the coordinated shutdown (this host, the resolver downing the node), the node stops being ready first.
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "readiness-down", () =>
         {

@@ -12,7 +12,8 @@ namespace Switch.Host.Iso;
 /// into fields 38, 39 and 48. Every request is answered within the configured timeout: when the core is slow the
 /// bank hears 91 and a payment that still commits is found by its repeat.
 /// </summary>
-public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions options, TimeProvider time, ILogger<IsoTransactionHandler> logger)
+public sealed class IsoTransactionHandler(
+    TransactionFlow flow, SwitchOptions options, TimeProvider time, ILogger<IsoTransactionHandler> logger, Settlement.Calendar.BusinessCalendar calendar)
     : IFinancialRequestHandler
 {
     private static readonly Dictionary<string, Channel> Channels = Enum.GetValues<Channel>().ToDictionary(c => c.ToString().ToUpperInvariant());
@@ -107,7 +108,7 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
     /// <summary>A request the edge answers itself, with the spec's response code for it, before the core sees it.</summary>
     private sealed record Refused(RequestKey Key, string ResponseCode) : Command(Key);
 
-    private static IsoMessage Answer(IsoMessageView request, Reply reply)
+    private IsoMessage Answer(IsoMessageView request, Reply reply)
     {
         var response = IsoResponses.To(request, reply.ResponseCode);
         var echoed = response.GetString(48) is { } tlv ? Field48.Parse(tlv) : [];
@@ -123,6 +124,9 @@ public sealed class IsoTransactionHandler(TransactionFlow flow, SwitchOptions op
                 break;
             case PaymentReply { Approved: true } payment:
                 response.Set(38, payment.ApprovalCode!);
+                // The business day it settles, from the time in its reference: a repeat days later names the same day.
+                response.Set(15, calendar.SettlementDate(SwitchReferences.MadeAt(payment.SwitchReference!) ?? time.GetUtcNow())
+                    .ToString("MMdd", CultureInfo.InvariantCulture));
                 echoed.AddRange([new("SR", payment.SwitchReference!), new("RV", payment.ReceiptCode!), new("FE", Amount(payment.Fee))]);
                 break;
         }

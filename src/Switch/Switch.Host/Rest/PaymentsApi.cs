@@ -28,7 +28,8 @@ public static class PaymentsApi
     /// <summary>Whether <paramref name="key"/> is a valid Idempotency-Key: 1 to 64 of A-Z a-z 0-9 . _ : -</summary>
     public static bool IsIdempotencyKey(string? key) => key is not null && RestInput.Problem("Idempotency-Key", key, RestInput.IdempotencyKey) is null;
 
-    private static async Task<Results<Created<PaymentBody>, ProblemHttpResult>> PayAsync(HttpContext http, TransactionFlow flow)
+    private static async Task<Results<Created<PaymentBody>, ProblemHttpResult>> PayAsync(
+        HttpContext http, TransactionFlow flow, Settlement.Calendar.BusinessCalendar calendar, TimeProvider time)
     {
         var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
         if (!IsIdempotencyKey(idempotencyKey))
@@ -59,7 +60,8 @@ public static class PaymentsApi
         {
             var body = new PaymentBody(reply.SwitchReference, "approved", reply.ResponseCode, reply.ApprovalCode, reply.ReceiptCode, payment.BillerCode,
                 payment.AccountNumber, payment.Amount.Format(), payment.Amount.Currency.Alpha, reply.Fee.Format(),
-                RestFormat.Name(payment.Channel), idempotencyKey);
+                RestFormat.Name(payment.Channel), idempotencyKey,
+                calendar.SettlementDate(SwitchReferences.MadeAt(reply.SwitchReference!) ?? time.GetUtcNow()));
             return TypedResults.Created($"/api/v1/payments/{reply.SwitchReference}", body);
         }
 

@@ -105,6 +105,13 @@ public static class RestApi
         uploads.AddEndpointFilter(ApiFilters.CheckInput);
         uploads.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         uploads.MapBillUploadsApi();
+
+        var centralBank = app.MapGroup("/api/v1/settlement");
+        centralBank.AddEndpointFilter(ApiFilters.AnswerInTime);
+        centralBank.AddEndpointFilter(ApiFilters.Authenticate(PrincipalRole.CentralBank));
+        centralBank.AddEndpointFilter(ApiFilters.CheckInput);
+        centralBank.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        centralBank.MapSettlementApi();
     }
 
     private static Task RejectLongTargets(HttpContext http, RequestDelegate next) =>

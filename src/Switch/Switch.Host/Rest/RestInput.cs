@@ -36,6 +36,10 @@ public static class RestInput
     /// <summary>A receipt code (spec RV) as printed on a receipt.</summary>
     public static readonly FieldRule ReceiptCode = new(32, char.IsAsciiLetterOrDigit, "1 to 32 characters of A-Z a-z 0-9");
 
+    public static readonly FieldRule ReportFormat = new(4, char.IsAsciiLetterLower, "json or csv");
+
+    /// <summary>A settlement window's id.</summary>
+    public static readonly FieldRule WindowId = new(18, char.IsAsciiDigit, "1 to 18 digits");
     /// <summary>A participant's code (banks.code).</summary>
     public static readonly FieldRule BankCode = new(11, char.IsAsciiLetterOrDigit, "1 to 11 characters of A-Z a-z 0-9");
 
@@ -61,6 +65,9 @@ public static class RestInput
         ["channel"] = Channel,
         ["paymentId"] = PaymentId,
         ["idempotencyKey"] = IdempotencyKey,
+        ["windowId"] = WindowId,
+        ["currency"] = Currency,
+        ["format"] = ReportFormat,
         ["q"] = SearchText,
         ["category"] = CatalogCategory,
         ["biller"] = BillerCode,

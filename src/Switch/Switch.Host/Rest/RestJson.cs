@@ -89,7 +89,7 @@ public sealed record ReversalRequest(string? Amount = null, string? Currency = n
 /// <summary>A payment as the bank sees it: the answer to POST, and what the status lookups return.</summary>
 public sealed record PaymentBody(
     string? PaymentId, string Status, string ResponseCode, string? ApprovalCode, string? ReceiptCode, string BillerCode, string AccountNumber,
-    string Amount, string Currency, string Fee, string Channel, string? IdempotencyKey);
+    string Amount, string Currency, string Fee, string Channel, string? IdempotencyKey, DateOnly? SettlementDate = null);
 
 public sealed record ReversalBody(string PaymentId, string Status, string ResponseCode);
 
