@@ -6,6 +6,10 @@
 #     then the median and the max.
 #   bench/failover.sh --fault-free [seconds, default 600]
 #     Flat-out load with no fault; counts the nodes the split-brain resolver downed (there should be none).
+#   bench/failover.sh --rolling [rounds, default 1] [rate, default 2000]
+#     A rolling restart under load: each node in turn is asked to stop (SIGTERM: it drains, signs its banks off and
+#     leaves), started again once it has exited, and the next is stopped once it is ready; then the answers by code
+#     (a restart that costs anything shows as 91 or 96).
 # Runs on a database of its own (switch_failover), created empty. Node logs: .local/failover-node<i>.log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,6 +39,29 @@ if [ "${1:-}" = --fault-free ]; then
   exited=0
   for pid in "${cluster_pids[@]}"; do kill -0 "$pid" 2>/dev/null || exited=$((exited + 1)); done
   echo "fault-free ${seconds} s flat out: ${downed} downing decisions, ${exited} nodes exited"
+  exit 0
+fi
+
+if [ "${1:-}" = --rolling ]; then
+  rounds=${2:-1}
+  rate=${3:-2000}
+  dotnet "$LOADGEN_DLL" --nodes 3 --connections 6 --window 32 --rate "$rate" --inquiry-percent 0 --invalid-percent 0 \
+    --seconds $((rounds * 120 + 30)) >.local/failover-loadgen.log 2>&1 &
+  loadgen=$!
+  sleep 15
+  for round in $(seq 1 "$rounds"); do
+    for node in 0 1 2; do
+      started=$(date +%s%3N)
+      kill -TERM "${cluster_pids[$node]}"
+      wait "${cluster_pids[$node]}" 2>/dev/null && code=0 || code=$?
+      cluster_start_node "$node"
+      cluster_wait_ready "$node"
+      echo "round $round: node $node stopped (exit $code) and ready again after $(( ($(date +%s%3N) - started) / 1000 )) s"
+    done
+  done
+  wait $loadgen || true
+  grep -E '^measured|^journal' .local/failover-loadgen.log || true
+  sed -n '/^answers/,/^[^ a]/p' .local/failover-loadgen.log | grep -E '^  ' || true
   exit 0
 fi
 
