@@ -29,7 +29,10 @@ public static class TransactionCoreRegistration
             sp.GetRequiredService<IBillerCatalog>(), sp.GetRequiredService<IBillStore>(), sp.GetRequiredService<IPaymentJournal>(),
             sp.GetRequiredService<IPositions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SwitchOptions>().RequestTimeout,
             sp.GetRequiredService<SwitchOptions>().ReversalTimeLimit, sp.GetRequiredService<ReceiptCodes>(),
-            sp.GetRequiredService<SwitchReferences>(), sp.GetRequiredService<ApprovalCodes>(), sp.GetRequiredService<PostgresPaymentClaims>()));
+            sp.GetRequiredService<SwitchReferences>(), sp.GetRequiredService<ApprovalCodes>(),
+            // Keys are claimed across nodes only where there are other nodes: a node without seed nodes is a cluster of
+            // one, where the flow's per-key lock already holds every attempt at a key, and claims would only cost.
+            sp.GetRequiredService<SwitchOptions>().Cluster.SeedNodes.Count == 0 ? null : sp.GetRequiredService<PostgresPaymentClaims>()));
         // The node's number and the receipt secret are read at start (SwitchHost.StartAsync), after the host is built.
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton(sp => new SwitchReferences(() => sp.GetRequiredService<NodeIdentity>().Number, sp.GetRequiredService<TimeProvider>()));
