@@ -5,6 +5,7 @@ using Switch.Host.Cli;
 using Switch.Host.Tests.Infrastructure;
 using Switch.Host.Tests.Rest;
 using Switch.Monetary;
+using Switch.Settlement.Reports;
 using Switch.Settlement.Windows;
 using static Switch.Host.Tests.Iso.BankMessages;
 
@@ -207,5 +208,58 @@ public class SettlementWindowsTests(SettlementHost host) : IClassFixture<Settlem
 
             await Task.Delay(100);
         }
+    }
+    [Fact]
+    public async Task A_windows_reports_are_written_signed_openssl_verifies_them_and_any_changed_byte_fails()
+    {
+        var (bank, biller) = await JodBankAsync(cap: 100_000_000);
+        await using var client = await host.SignedOnAsync(bank);
+        Assert.Equal("00", await PayAsync(client, bank, biller, 1_250));
+        var closed = await Windows.CloseAsync(Jod, ClosedBy.Demand, AuditActor.CommandLine(), CancellationToken.None);
+        var folder = Directory.CreateTempSubdirectory("switch-reports-").FullName;
+        using var key = ReportSignature.Open(host.Service<Adapters.Secrets.InstallationSecrets>().ReportSigningKey);
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        try
+        {
+            Assert.Equal(0, await SettlementCommand.WriteReportsAsync(Windows, closed.WindowId, key, folder, output, errors, CancellationToken.None));
+            Assert.Equal(1, await SettlementCommand.WriteReportsAsync(Windows, closed.NextWindowId, key, Path.Combine(folder, "open"), output, errors, CancellationToken.None));
+
+            var publicKey = await File.ReadAllTextAsync(Path.Combine(folder, "switch-public-key.pem"));
+            foreach (var report in new[] { "csv", "json" }.Select(e => Path.Combine(folder, $"window-{closed.WindowId}-net-positions.{e}")))
+            {
+                var bytes = await File.ReadAllBytesAsync(report);
+                var signature = await File.ReadAllBytesAsync(report + ".sig");
+                Assert.True(ReportSignature.Verify(publicKey, bytes, signature));
+                Assert.Equal((0, "Verified OK"), await OpensslVerifyAsync(folder, report));
+                for (var at = 0; at < bytes.Length; at += Math.Max(1, bytes.Length / 7))
+                {
+                    var changed = (byte[])bytes.Clone();
+                    changed[at] ^= 0x01;
+                    Assert.False(ReportSignature.Verify(publicKey, changed, signature), $"a report changed at byte {at} still verified");
+                }
+
+                bytes[^1] ^= 0x20;
+                await File.WriteAllBytesAsync(report, bytes);
+                Assert.Equal(1, (await OpensslVerifyAsync(folder, report)).ExitCode);
+            }
+
+            Assert.False(Directory.Exists(Path.Combine(folder, "open")));
+            Assert.Contains(closed.NextWindowId.ToString(System.Globalization.CultureInfo.InvariantCulture), errors.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> OpensslVerifyAsync(string folder, string report)
+    {
+        using var openssl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+            "openssl", ["dgst", "-sha256", "-verify", Path.Combine(folder, "switch-public-key.pem"), "-signature", report + ".sig", report])
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var printed = await openssl.StandardOutput.ReadToEndAsync() + await openssl.StandardError.ReadToEndAsync();
+        await openssl.WaitForExitAsync();
+        return (openssl.ExitCode, printed.Trim());
     }
 }

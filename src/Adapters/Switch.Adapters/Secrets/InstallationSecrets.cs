@@ -11,26 +11,41 @@ namespace Switch.Adapters.Secrets;
 public sealed class InstallationSecrets(NpgsqlDataSource dataSource, KeyEncryptionKey kek, BankKeyStore bankKeys)
 {
     private const string ReceiptSecretName = "receipt";
+    private const string ReportSigningKeyName = "report-signing";
 
     private byte[]? _receiptSecret;
+    private byte[]? _reportSigningKey;
 
     /// <summary>The 32-byte secret receipt codes are made under.</summary>
     public byte[] ReceiptSecret => _receiptSecret ?? throw new InvalidOperationException("The installation's secrets are read at start (StartAsync) first.");
+
+    /// <summary>
+    /// The installation's key for signing settlement reports: ECDSA P-256 as PKCS#8 (the signature: Switch.Settlement.Reports.ReportSignature),
+    /// made by the first node that starts, the same on every node.
+    /// </summary>
+    public byte[] ReportSigningKey => _reportSigningKey ?? throw new InvalidOperationException("The installation's secrets are read at start (StartAsync) first.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         kek.EnsureLoaded();
         // Checked before anything is encrypted: a clear key taken in under a wrong KEK would be lost to the right one.
         await bankKeys.CheckAllOpenAsync(cancellationToken);
-        _receiptSecret = await SecretAsync(ReceiptSecretName, cancellationToken);
+        _receiptSecret = await SecretAsync(ReceiptSecretName, () => RandomNumberGenerator.GetBytes(32), cancellationToken);
+        _reportSigningKey = await SecretAsync(ReportSigningKeyName, NewSigningKey, cancellationToken);
         await bankKeys.TakeInClearKeysAsync(null, cancellationToken);
     }
 
-    /// <summary>The installation secret of this name, made (32 random bytes) if there is none yet; two nodes starting together agree on one.</summary>
-    private async Task<byte[]> SecretAsync(string name, CancellationToken cancellationToken)
+    private static byte[] NewSigningKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKey();
+    }
+
+    /// <summary>The installation secret of this name, made if there is none yet; two nodes starting together agree on one.</summary>
+    private async Task<byte[]> SecretAsync(string name, Func<byte[]> make, CancellationToken cancellationToken)
     {
         var associatedData = $"switch/installation-secret/{name}";
-        var made = kek.Seal(RandomNumberGenerator.GetBytes(32), associatedData);
+        var made = kek.Seal(make(), associatedData);
         await using (var insert = dataSource.CreateCommand(
             "insert into installation_secrets (name, ciphertext, nonce, tag) values ($1, $2, $3, $4) on conflict (name) do nothing"))
         {

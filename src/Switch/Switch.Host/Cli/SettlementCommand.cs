@@ -23,6 +23,8 @@ public static class SettlementCommand
         command.Subcommands.Add(CreateClose());
         command.Subcommands.Add(CreateChange(WindowAction.Confirm, "Confirm a closed window settled: what its banks owe for it is released from their net debit caps."));
         command.Subcommands.Add(CreateReport());
+        command.Subcommands.Add(CreateReports());
+        command.Subcommands.Add(CreatePublicKey());
         command.Subcommands.Add(CreateChange(WindowAction.Abort, "Abort a closed window: its payments and reversals are settled with the window open now."));
         return command;
     }
@@ -102,6 +104,79 @@ public static class SettlementCommand
             return await ReportAsync(app.Services.GetRequiredService<PostgresSettlementWindows>(), id, result.GetValue(format)!, Console.Out, Console.Error, cancellationToken);
         });
         return report;
+    }
+
+    private static Command CreateReports()
+    {
+        var window = new Argument<string>("window") { Description = "The id of a closed or settled window." };
+        var folder = new Option<string>("--out") { Description = "The folder to write them to (made if missing).", Required = true };
+        var reports = new Command("reports", "Write a window's reports (net positions as CSV and JSON), each with its signature (.sig), and the switch's public key, to a folder.")
+        {
+            window, folder,
+        };
+        reports.SetAction(async (result, cancellationToken) =>
+        {
+            if (!SettlementApi.TryParseId(result.GetValue(window), out var id))
+            {
+                await Console.Error.WriteLineAsync("error: a window id is 1 to 18 digits");
+                return 2;
+            }
+
+            await using var app = SwitchHost.Build([]);
+            await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            var secrets = app.Services.GetRequiredService<Adapters.Secrets.InstallationSecrets>();
+            await secrets.StartAsync(cancellationToken);
+            using var key = ReportSignature.Open(secrets.ReportSigningKey);
+            return await WriteReportsAsync(app.Services.GetRequiredService<PostgresSettlementWindows>(), id, key, result.GetValue(folder)!, Console.Out, Console.Error, cancellationToken);
+        });
+        return reports;
+    }
+
+    private static Command CreatePublicKey()
+    {
+        var publicKey = new Command("public-key", "Print the switch's public key for its report signatures (PEM), as the central bank verifies them with.");
+        publicKey.SetAction(async (_, cancellationToken) =>
+        {
+            await using var app = SwitchHost.Build([]);
+            await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            var secrets = app.Services.GetRequiredService<Adapters.Secrets.InstallationSecrets>();
+            await secrets.StartAsync(cancellationToken);
+            using var key = ReportSignature.Open(secrets.ReportSigningKey);
+            await Console.Out.WriteAsync(ReportSignature.PublicKeyPem(key) + "\n");
+            return 0;
+        });
+        return publicKey;
+    }
+
+    /// <summary>
+    /// The reports verb's work, also run by tests: window-N-net-positions.csv and .json, each with a detached signature
+    /// (.sig, DER, as <c>openssl dgst -sha256 -verify</c> checks it), and switch-public-key.pem; 0 and the files' names, or
+    /// 1 and why there are none.
+    /// </summary>
+    public static async Task<int> WriteReportsAsync(
+        PostgresSettlementWindows store, long id, System.Security.Cryptography.ECDsa key, string folder, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var (found, refusal, flows) = await store.FlowsAsync(id, cancellationToken);
+        if (found is null || refusal is not null)
+        {
+            await errors.WriteLineAsync($"error: {refusal}");
+            return 1;
+        }
+
+        Directory.CreateDirectory(folder);
+        var netting = NetPositions.Net(found.Currency, flows, SettlementBanks.Of);
+        var name = $"window-{id.ToString(CultureInfo.InvariantCulture)}-net-positions";
+        foreach (var (file, text) in new[] { ($"{name}.csv", NetPositionReport.Csv(id, netting)), ($"{name}.json", NetPositionReport.Json(id, netting) + "\n") })
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            await File.WriteAllBytesAsync(Path.Combine(folder, file), bytes, cancellationToken);
+            await File.WriteAllBytesAsync(Path.Combine(folder, file + ".sig"), ReportSignature.Sign(key, bytes), cancellationToken);
+            await output.WriteLineAsync($"{file}\t{file}.sig");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "switch-public-key.pem"), ReportSignature.PublicKeyPem(key) + "\n", cancellationToken);
+        await output.WriteLineAsync("switch-public-key.pem");
+        return 0;
     }
 
     /// <summary>The report verb's work, also run by tests: 0 and the report, or 1 and why there is none.</summary>
