@@ -18,7 +18,7 @@ cluster_start_node() {
   done
   env "${seeds[@]}" Switch__Iso__Port="$(cluster_iso_port "$i")" Switch__HttpUrl="$(cluster_http_url "$i")" \
     Switch__Cluster__Hostname=127.0.0.1 Switch__Cluster__Port="$(cluster_akka_port "$i")" \
-    dotnet "$CLI_DLL" serve >"$(cluster_log "$i")" 2>&1 &
+    dotnet "$CLI_DLL" serve >>"$(cluster_log "$i")" 2>&1 &
   cluster_pids[$i]=$!
 }
 
@@ -38,7 +38,8 @@ cluster_start() {
   local i
   cluster_nodes=$1
   mkdir -p "$(dirname "$CLUSTER_LOG")"
-  for i in $(seq 0 $((cluster_nodes - 1))); do cluster_start_node "$i"; done
+  # A node's log is emptied when the cluster starts and kept across its restarts (a restart appends to it).
+  for i in $(seq 0 $((cluster_nodes - 1))); do : >"$(cluster_log "$i")"; cluster_start_node "$i"; done
   for i in $(seq 0 $((cluster_nodes - 1))); do cluster_wait_ready "$i" || return 1; done
 }
 
