@@ -21,6 +21,9 @@ public sealed class SwitchActors(
     /// <summary>How long a reservation waits before the cluster's reachability is looked at.</summary>
     private static readonly TimeSpan ReachCheck = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a reservation goes unanswered while a member leaves before it is asked again.</summary>
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(1);
+
     private readonly PositionReach _reach = new(time, TimeSpan.FromMilliseconds(250));
     private ActorSystem? _system;
     private IActorRef? _positions;
@@ -122,7 +125,9 @@ public sealed class SwitchActors(
             throw new PositionUnavailableException(bank);
         }
 
-        var asking = Positions.Ask<Reservation>(new Reserve(bank, reservation, amount, deadline), wait, cancellationToken);
+        var reserve = new Reserve(bank, reservation, amount, deadline);
+        var asking = Positions.Ask<Reservation>(reserve, wait, cancellationToken);
+        var askedAt = time.GetUtcNow();
         while (!asking.IsCompleted)
         {
             using var slice = new CancellationTokenSource();
@@ -130,6 +135,15 @@ public sealed class SwitchActors(
             {
                 await slice.CancelAsync();
                 break;
+            }
+
+            // A shard handed over while a node leaves can drop what was on its way to the old home: asked again, the
+            // position answers from wherever it lives now. A reservation is keyed by its payment, so a second ask that
+            // reaches the same actor is granted the same reservation, not another.
+            if (time.GetUtcNow() - askedAt >= ResendAfter && SomeMemberLeaving() && deadline - time.GetUtcNow() is { Ticks: > 0 } left)
+            {
+                asking = FirstAnswerAsync(asking, Positions.Ask<Reservation>(reserve, left, cancellationToken));
+                askedAt = time.GetUtcNow();
             }
 
             if (_terminated || SomeMemberLost())
@@ -158,6 +172,23 @@ public sealed class SwitchActors(
         return answer.Outcome == ReserveOutcome.TooLate
             ? throw new TimeoutException($"The reservation of payment {reservation} was not decided by its deadline.")
             : answer.Granted;
+    }
+
+    /// <summary>Whether a member is leaving the cluster now, its shards and singletons being handed over.</summary>
+    private bool SomeMemberLeaving() =>
+        Cluster.Get(System).State.Members.Any(m => m.Status is MemberStatus.Leaving or MemberStatus.Exiting);
+
+    /// <summary>The first answer of two asks of one reservation; a failure only when both fail.</summary>
+    private static async Task<Reservation> FirstAnswerAsync(Task<Reservation> first, Task<Reservation> second)
+    {
+        var done = await Task.WhenAny(first, second);
+        if (done.IsCompletedSuccessfully)
+        {
+            return done.Result;
+        }
+
+        _ = done.Exception;
+        return await (done == first ? second : first);
     }
 
     /// <summary>
