@@ -52,9 +52,13 @@ cluster_stop() {
 
 # The node whose current log says it holds the bank's position actor (its last start rebuilt it), or nothing.
 cluster_host_of() {
-  local bank=$1 i
+  # The running node whose log last says it rebuilt the bank's position (logs outlive restarts, so the latest wins).
+  local bank=$1 i at latest="" host=""
   for i in $(seq 0 $((cluster_nodes - 1))); do
-    kill -0 "${cluster_pids[$i]}" 2>/dev/null && grep -q "Position of bank $bank rebuilt" "$(cluster_log "$i")" && { echo "$i"; return 0; }
+    kill -0 "${cluster_pids[$i]}" 2>/dev/null || continue
+    at=$(grep "Position of bank $bank rebuilt" "$(cluster_log "$i")" | tail -1 | cut -c8-31)
+    if [ -n "$at" ] && [[ "$at" > "$latest" ]]; then latest=$at; host=$i; fi
   done
+  [ -z "$host" ] || echo "$host"
   return 0
 }
