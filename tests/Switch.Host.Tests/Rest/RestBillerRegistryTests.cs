@@ -220,10 +220,13 @@ public class RestBillerRegistryTests(HostFixture host)
         Assert.Equal((HttpStatusCode.BadRequest, "30"), (badPage.Status, badPage.Code));
     }
 
-    private async Task<string> BillerKeyAsync(string biller)
+    private Task<string> BillerKeyAsync(string biller) => BillerKeyAsync(Postgres, biller);
+
+    /// <summary>A new API key of <paramref name="biller"/> (role biller), stored hashed as the switch keeps keys.</summary>
+    public static async Task<string> BillerKeyAsync(NpgsqlDataSource postgres, string biller)
     {
         var key = $"test-biller-{Guid.NewGuid():N}";
-        await using var command = Postgres.CreateCommand("insert into api_keys (key_hash, role, biller_code, holder) values ($1, 'biller', $2, 'Test biller')");
+        await using var command = postgres.CreateCommand("insert into api_keys (key_hash, role, biller_code, holder) values ($1, 'biller', $2, 'Test biller')");
         command.Parameters.AddWithValue(RestBanks.Hash(key));
         command.Parameters.AddWithValue(biller);
         await command.ExecuteNonQueryAsync();

@@ -32,7 +32,7 @@ public class RestReconciliationTests(HostFixture host)
 
         Assert.Equal("00", (await bank.ReverseAsync(paid[2], """{"amount": "247.57", "currency": "SAR"}""")).Code);
         var day = await Postgres.Scalar<string>("select to_char(now() at time zone 'UTC', 'YYYY-MM-DD')");
-        using var biller = new RestClient(host.HttpPort, await BillerKeyAsync(code));
+        using var biller = new RestClient(host.HttpPort, await RestBillerRegistryTests.BillerKeyAsync(Postgres, code));
 
         var file = await biller.GetAsync($"biller/reconciliation/{day}");
         var lines = file.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -60,15 +60,5 @@ public class RestReconciliationTests(HostFixture host)
         Assert.Equal(("247.57 SAR", "247.50 SAR"), (compared.Json["differences"]![1]!["ours"]!.GetValue<string>(), compared.Json["differences"]![1]!["theirs"]!.GetValue<string>()));
         Assert.Equal((HttpStatusCode.BadRequest, "30", 3), (unreadable.Status, unreadable.Code, unreadable.Json["lines"]![0]!["line"]!.GetValue<int>()));
         Assert.Equal(HttpStatusCode.Forbidden, byBank.Status);
-    }
-
-    private async Task<string> BillerKeyAsync(string biller)
-    {
-        var key = $"test-biller-{Guid.NewGuid():N}";
-        await using var command = Postgres.CreateCommand("insert into api_keys (key_hash, role, biller_code, holder) values ($1, 'biller', $2, 'Test biller')");
-        command.Parameters.AddWithValue(RestBanks.Hash(key));
-        command.Parameters.AddWithValue(biller);
-        await command.ExecuteNonQueryAsync();
-        return key;
     }
 }

@@ -39,6 +39,10 @@ public static class ReconciliationFile
     private static readonly string[] Kinds = ["payment", "reversal"];
     private static readonly string[] Statuses = ["approved", "reversed", "applied"];
 
+    /// <summary>A reconciliation day as the API and the command take it: yyyy-MM-dd, a UTC calendar day.</summary>
+    public static bool TryParseDay(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+
     public static string Write(IEnumerable<ReconciliationEntry> entries)
     {
         var text = new StringBuilder(Header).Append('\n');

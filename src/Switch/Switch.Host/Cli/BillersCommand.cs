@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Switch.Adapters.Postgres;
 using Switch.Billers.Reconciliation;
@@ -143,7 +142,7 @@ public static class BillersCommand
         var command = new Command("reconcile", "A biller's reconciliation of a day: the switch's file (CSV) or, with --file, every difference with the biller's; exit 1 when there are differences.") { code, day, file };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (!DateOnly.TryParseExact(result.GetValue(day), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (!ReconciliationFile.TryParseDay(result.GetValue(day), out var date))
             {
                 await Console.Out.WriteLineAsync("error: the day is yyyy-MM-dd (UTC)");
                 return 2;

@@ -29,7 +29,7 @@ public static class BillerPortalApi
     /// <summary>The switch's reconciliation file of the key's biller for a UTC day (yyyy-MM-dd), docs/reconciliation.md.</summary>
     private static async Task<IResult> ReconciliationFileAsync(string day, HttpContext http, PostgresReconciliation reconciliation)
     {
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        if (!ReconciliationFile.TryParseDay(day, out var date))
         {
             return Problems.For(ResponseCodes.FormatError, "the day is yyyy-MM-dd (UTC)", http);
         }
@@ -44,7 +44,7 @@ public static class BillerPortalApi
     /// </summary>
     private static async Task<IResult> ReconcileAsync(string day, HttpContext http, PostgresReconciliation reconciliation)
     {
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        if (!ReconciliationFile.TryParseDay(day, out var date))
         {
             return Problems.For(ResponseCodes.FormatError, "the day is yyyy-MM-dd (UTC)", http);
         }
